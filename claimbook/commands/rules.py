@@ -1,0 +1,55 @@
+"""``claimbook rules check [DIR]``: check a rules folder and list every problem with file:line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from claimbook.rules.loader import check_rules_counted, resolve_rules_dir
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("rules", help="check the payer rules files",
+                                   description="Work with the payer rules folder.")
+    sub = parser.add_subparsers(dest="rules_command", metavar="ACTION")
+    check = sub.add_parser("check", help="list every problem in the rules files",
+                           description="Check every rules file and list each problem with its file and line. "
+                           "Exit code 1 when there are errors.")
+    check.add_argument("dir", nargs="?", help="the rules folder (default: the folder claimbook would use)")
+    check.add_argument("--json", action="store_true", help="print the problems as JSON")
+    check.set_defaults(run=run)
+    parser.set_defaults(run=lambda args: (parser.print_help(), 2)[1])
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def verdict(errors: int, warnings: int, files: int, folder: str) -> str:
+    where = f"in {_plural(files, 'rules file')} in {folder}."
+    if not errors and not warnings:
+        return f"No problems {where}"
+    if not errors:
+        return f"No errors, {_plural(warnings, 'warning')} {where}"
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} {where}" if warnings \
+        else f"{_plural(errors, 'error')} {where}"
+
+
+def run(args) -> int:
+    folder = Path(args.dir) if args.dir else resolve_rules_dir()
+    shown = str(folder.resolve())
+    problems, files = check_rules_counted(folder)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if args.json:
+        print(json.dumps({
+            "folder": shown, "files": files, "errors": errors, "warnings": warnings,
+            "problems": [{"file": p.source.file, "line": p.source.line, "severity": p.severity,
+                          "message": p.message, "text": str(p)} for p in problems],
+        }, indent=2))
+    else:
+        print(f"Rules folder: {shown}")
+        for p in problems:
+            print(str(p) if p.severity == "error" else f"{p} (warning)")
+        print(verdict(errors, warnings, files, shown))
+    return 1 if errors else 0

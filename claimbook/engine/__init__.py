@@ -1,0 +1,222 @@
+"""The follow-up engine: claims and rules in, results out. Pure: no I/O, no clock, no globals that change.
+
+``evaluate(claims, rules, as_of)`` is the whole public surface; ``assess`` does one claim and
+``explain`` renders one result at length for ``claimbook explain``. The pieces:
+``aging`` (below), ``filing`` (timely-filing deadline and risk), ``actions`` (next action by status),
+``priority`` (score and rank), ``checks`` (data issues).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import date
+from typing import Iterable
+
+from claimbook.engine.actions import NOTHING, Action, next_action, open_balance
+from claimbook.engine.checks import data_issues
+from claimbook.engine.dates import add_period, iso
+from claimbook.engine.filing import Deadline, filed_on, filing_deadline, filing_risk
+from claimbook.engine.priority import ranks, score
+from claimbook.model import Claim, ClaimType, Evaluation, Result, Risk, Status
+from claimbook.rules.schema import AgingBasis, Appeal, PayerRules, Rules, Settings, version_at
+
+__all__ = ["evaluate", "assess", "explain", "aging_bucket", "add_period"]
+
+APPEAL_CATEGORIES = frozenset({"appeal", "underpayment"})
+
+
+def age_in_days(c: Claim, settings: Settings, as_of: date) -> int | None:
+    """Days since the date of service (Through date for institutional spans), or since submission."""
+    if settings.aging_basis is AgingBasis.SUBMITTED and c.submitted is not None:
+        start = c.submitted
+    elif c.claim_type is ClaimType.INSTITUTIONAL and c.dos_through is not None:
+        start = c.dos_through
+    else:
+        start = c.dos_from
+    if start is None or start > as_of:
+        return None
+    return (as_of - start).days
+
+
+def aging_bucket(age: int | None, settings: Settings) -> str:
+    """The bucket label for an age: edges (30, 60, 90, 120) give 0-30, 31-60, 61-90, 91-120, 120+."""
+    if age is None:
+        return ""
+    labels = settings.bucket_labels()
+    for edge, label in zip(settings.bucket_edges, labels):
+        if age <= edge:
+            return label
+    return labels[-1]
+
+
+def _appeal_deadline(c: Claim, payer: PayerRules, action: Action) -> tuple[date | None, Appeal | None]:
+    """Remittance date + receipt presumption + window, where an appeal is the remedy."""
+    if c.remit_date is None:
+        return None, None
+    if action.category == "underpayment":
+        pass
+    elif action.denial is None or not action.denial.appealable:
+        return None, None
+    ap: Appeal = version_at(payer.appeal, c.dos_from)
+    if action.denial is not None and action.denial.category == "timely_filing" and not ap.timely_filing_denials_appealable:
+        return None, None
+    start = c.remit_date.toordinal() + ap.receipt_presumption
+    return add_period(date.fromordinal(start), ap.window), ap
+
+
+def assess(c: Claim, rules: Rules, as_of: date, duplicate: bool = False) -> Result:
+    """Evaluate one claim. ``priority`` is left 0; ``evaluate`` ranks all claims together."""
+    settings = rules.settings
+    payer, known = rules.payer_for(c.payer, c.payer_id)
+    issues = data_issues(c, as_of)
+    if not c.claim_id or c.claim_id.startswith("(row"):
+        issues.insert(0, "Claim ID is missing: every claim needs its own ID (the patient control number)")
+    if duplicate:
+        issues.insert(0, f"Claim ID {c.claim_id} appears more than once: give each claim its own ID")
+    if not known:
+        issues.append(_unknown_payer(c.payer, rules))
+
+    age = age_in_days(c, settings, as_of)
+    action = next_action(c, payer, rules, as_of)
+    is_open = action.category != NOTHING
+
+    # Timely filing: the deadline always shows; the risk says whether it still matters.
+    deadline: Deadline | None = filing_deadline(c, payer, rules.holidays, corrected=action.corrected)
+    tf_days = risk = None
+    if deadline is not None:
+        tf_days = (deadline.due - as_of).days
+        filed = filed_on(c)
+        met = (not action.needs_new_claim) and filed is not None and filed <= deadline.due
+        if c.status is Status.PAID or (c.status is Status.CLOSED and filed is not None):
+            met = True
+        risk = None if (c.status is Status.CLOSED and not met) else filing_risk(tf_days, met, settings)
+
+    appeal_due, appeal_rule = _appeal_deadline(c, payer, action)
+    if c.status is Status.APPEALED:
+        appeal_due = None  # already appealed: the window no longer drives the work
+    appeal_days = (appeal_due - as_of).days if appeal_due else None
+
+    due = action.due if is_open else None
+    overdue = max(0, (as_of - due).days) if due else 0
+    at_stake = action.at_stake if action.at_stake is not None else open_balance(c)
+    if not is_open:
+        at_stake = 0.0
+    live = []
+    if risk not in (None, Risk.MET):
+        live.append(tf_days)
+    if appeal_days is not None:
+        live.append(appeal_days)
+    if c.status is Status.DOCS_REQUESTED and c.docs_due is not None:
+        live.append((c.docs_due - as_of).days)
+    nearest = _nearest(live)
+    s = score(at_stake, nearest, overdue, settings.priority) if is_open else 0.0
+
+    why = _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule)
+    return Result(
+        claim_id=c.claim_id,
+        payer_key=payer.key,
+        payer_name=payer.name,
+        age=age,
+        bucket=aging_bucket(age, settings),
+        next_action=action.text,
+        category=action.category,
+        follow_up=due,
+        days_overdue=overdue,
+        tf_deadline=deadline.due if deadline else None,
+        tf_days_left=tf_days,
+        tf_risk=risk,
+        appeal_deadline=appeal_due,
+        appeal_days_left=appeal_days,
+        underpaid=action.underpaid,
+        at_stake=round(at_stake, 2),
+        score=s,
+        priority=0,
+        why=why,
+        data_issues=tuple(issues),
+        is_open=is_open,
+    )
+
+
+def _nearest(days: list[int]) -> int | None:
+    """The most pressing deadline: the nearest one still ahead, else the most recently passed."""
+    ahead = [d for d in days if d >= 0]
+    if ahead:
+        return min(ahead)
+    return max(days) if days else None
+
+
+def _unknown_payer(name: str, rules: Rules) -> str:
+    from claimbook.suggest import did_you_mean
+
+    if not name:
+        return "Payer is empty: the default rules were used. Enter the payer's name."
+    choices = [p.name for p in rules.payers]
+    choices += [n for p in rules.payers for n in p.names if "*" not in n and "?" not in n]
+    hint = did_you_mean(name, choices)
+    tail = f" Did you mean '{hint}'?" if hint else " Add it to a payer file's match names to use that payer's rules."
+    return f"Payer '{name}' is not in the rules, so the default rules were used.{tail}"
+
+
+def _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule) -> str:
+    """One plain sentence: the rule, its file and source, the dates used and the result."""
+    fu = version_at(payer.follow_up, c.dos_from)
+    cite = f"{payer.name} ({fu.cited.file or payer.file}, {fu.cited.source})"
+    if action.category == NOTHING:
+        text = f"{cite}: {action.reason}, nothing to do."
+    else:
+        text = f"{cite}: {action.reason} -> due {iso(due)}"
+        text += f", {overdue} days overdue." if overdue else "."
+    if deadline is not None and risk not in (None, Risk.MET):
+        kind = "corrected-claim deadline" if deadline.corrected else "filing deadline"
+        rolled = f", moved from {iso(deadline.rolled_from)} to the next business day" if deadline.rolled_from else ""
+        note = f"; {deadline.note}" if deadline.note else ""
+        text += (f" The {kind} is {iso(deadline.due)} ({deadline.limit} from the {deadline.anchor_name} "
+                 f"{iso(deadline.anchor_date)}{rolled}; {deadline.source}{note}).")
+    if appeal_due is not None and appeal_rule is not None:
+        presume = f" + {appeal_rule.receipt_presumption} days presumed receipt" if appeal_rule.receipt_presumption else ""
+        text += (f" Appeal by {iso(appeal_due)} (remittance {iso(c.remit_date)}{presume} + {appeal_rule.window}; "
+                 f"{appeal_rule.cited.source}).")
+    return text
+
+
+def evaluate(claims: Iterable[Claim], rules: Rules, as_of: date) -> Evaluation:
+    """Evaluate every claim as of a date.
+
+    Args:
+      claims: the claims, in any order; duplicate Claim IDs are flagged on every copy.
+      rules: loaded with ``claimbook.rules.load_rules``.
+      as_of: "today" for this run; passed in so every result can be reproduced.
+    Returns:
+      An ``Evaluation`` whose ``results`` are in the same order as ``claims``, with priority ranks
+      (1 = work first) over the claims that need action.
+    """
+    claims = list(claims)
+    counts = Counter(c.claim_id for c in claims)
+    results = [assess(c, rules, as_of, duplicate=counts[c.claim_id] > 1 and bool(c.claim_id)) for c in claims]
+    order = ranks([(r.is_open, r.score, r.follow_up, r.claim_id) for r in results])
+    results = [replace(r, priority=p) if p else r for r, p in zip(results, order)]
+    return Evaluation(as_of=as_of, results=tuple(results), rules_problems=tuple(rules.problems))
+
+
+def explain(claim: Claim, result: Result) -> str:
+    """A few lines about one claim for ``claimbook explain`` and the Explain button."""
+    lines = [
+        f"Claim {result.claim_id} - {claim.patient or 'patient not given'} - {result.payer_name} (rules: {result.payer_key})",
+        f"Status: {claim.status.value}. Age: {result.age if result.age is not None else '?'} days ({result.bucket or 'no bucket'}).",
+        f"Next action: {result.next_action}",
+    ]
+    if result.follow_up:
+        lines.append(f"Due: {iso(result.follow_up)}" + (f" ({result.days_overdue} days overdue)" if result.days_overdue else ""))
+    if result.tf_deadline:
+        lines.append(f"Timely filing: deadline {iso(result.tf_deadline)}, {result.tf_days_left} days left, risk {result.tf_risk.value if result.tf_risk else '-'}")
+    if result.appeal_deadline:
+        lines.append(f"Appeal deadline: {iso(result.appeal_deadline)} ({result.appeal_days_left} days left)")
+    if result.underpaid:
+        lines.append(f"Underpaid: ${result.underpaid:,.2f}")
+    if result.priority:
+        lines.append(f"Priority: #{result.priority} (score {result.score:g}, ${result.at_stake:,.2f} at stake)")
+    lines.append(f"Why: {result.why}")
+    for issue in result.data_issues:
+        lines.append(f"Data issue: {issue}")
+    return "\n".join(lines)

@@ -1,0 +1,254 @@
+"""The next action for a claim, from its state: one small function per state (``STEPS``).
+
+Each step returns an ``Action``: what to do, its category, when it is due, and the reason in words
+(which dates and which rule made the date). ``next_action`` picks the step for the claim's status.
+Follow-up timing comes from the payer's rules (``follow_up`` section): the first status check is
+``submitted + first_check`` for the channel, later ones ``last contact + recheck_every``; the later
+date wins. A next date typed in the Follow-up Log overrides the computed date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable
+
+from claimbook.engine.dates import add_business_days, iso
+from claimbook.model import Channel, Claim, Status
+from claimbook.rules.schema import Appeal, DenialRule, FollowUp, PayerRules, Rules, version_at
+
+# Clearinghouse acceptance reports (999/277CA) come back within about a day (domain.md s3, Kareo);
+# a claim still without acceptance two days after submission needs a look.
+ACCEPTANCE_CHECK_DAYS = 2
+# Denials and short payments are worked within 10 business days (athenahealth's SLA, domain.md s3).
+DENIAL_WORK_BUSINESS_DAYS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    text: str
+    category: str  # "none" when nothing needs doing
+    due: date | None
+    reason: str  # the rule and dates, for the "why"
+    needs_new_claim: bool = False  # a new or corrected claim must reach the payer (TF risk is live)
+    corrected: bool = False  # ... and it is a corrected/replacement claim (corrected-claim limit)
+    denial: DenialRule | None = None  # the denial rule that drives the action
+    underpaid: float = 0.0
+    at_stake: float | None = None  # dollars, when the action is about a specific amount
+
+
+NOTHING = "none"
+
+
+def open_balance(c: Claim) -> float:
+    """Dollars the practice still expects from the payer: expected (or billed) less paid and patient share."""
+    base = c.expected if c.expected else c.billed
+    return round(max(0.0, base - c.paid - c.patient_resp), 2)
+
+
+def underpaid_amount(c: Claim, payer: PayerRules) -> float:
+    """Expected - paid - patient responsibility, when that is beyond the payer's tolerance; else 0."""
+    if not c.expected or c.status not in (Status.PAID, Status.PARTIALLY_PAID):
+        return 0.0
+    short = round(c.expected - c.paid - c.patient_resp, 2)
+    tol = version_at(payer.underpayment, c.dos_from)
+    allowed = max(tol.tolerance_amount, c.expected * tol.tolerance_percent / 100.0)
+    return short if short > allowed + 0.004 else 0.0
+
+
+def _later(a: date | None, b: date | None) -> date | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if a >= b else b
+
+
+def _recheck(c: Claim, every: int) -> tuple[date | None, str]:
+    if c.last_contact is None:
+        return None, ""
+    due = c.last_contact + timedelta(days=every)
+    return due, f"last contact {iso(c.last_contact)} + {every} days"
+
+
+def step_not_submitted(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    due = c.dos_from or as_of
+    return Action("Submit the claim", "submit", due, f"not submitted yet; date of service {iso(c.dos_from)}",
+                  needs_new_claim=True, at_stake=open_balance(c))
+
+
+def step_rejected(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    # A rejected claim never reached adjudication: it is not filed, so fix and resubmit now.
+    due = _later(c.last_contact, c.submitted) or as_of
+    return Action("Fix the rejection and resubmit the claim now", "resubmit", due,
+                  "rejected claims are not filed; the filing clock keeps running", needs_new_claim=True,
+                  at_stake=open_balance(c))
+
+
+def step_submitted(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    if c.channel is Channel.PAPER:
+        return step_in_process(c, payer, rules, as_of)  # no electronic acknowledgment for paper claims
+    if c.submitted is None:
+        return Action("Confirm the claim was sent and accepted (clearinghouse report)", "confirm_acceptance",
+                      as_of, "no submission date", needs_new_claim=True)
+    due = c.submitted + timedelta(days=ACCEPTANCE_CHECK_DAYS)
+    reason = f"acceptance report expected within {ACCEPTANCE_CHECK_DAYS} days of submission on {iso(c.submitted)}"
+    re_due, re_reason = _recheck(c, version_at(payer.follow_up, c.dos_from).recheck_every)
+    if re_due and re_due > due:
+        due, reason = re_due, re_reason
+    return Action("Confirm the payer accepted the claim (clearinghouse 999/277CA report)", "confirm_acceptance",
+                  due, reason, needs_new_claim=True)
+
+
+def step_in_process(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    """Accepted or pending with no remittance: status check, then escalate past adjudication time."""
+    fu: FollowUp = version_at(payer.follow_up, c.dos_from)
+    start = c.submitted or c.accepted
+    if start is None:
+        return Action(f"Check claim status with {payer.name}", "status_check", as_of,
+                      "no submission date, so the first check is today")
+    channel = "paper" if c.channel is Channel.PAPER else "electronic"
+    first = fu.first_check_paper if c.channel is Channel.PAPER else fu.first_check_electronic
+    due = start + timedelta(days=first)
+    reason = f"status check {first} days after {channel} submission on {iso(start)}"
+    re_due, re_reason = _recheck(c, fu.recheck_every)
+    if re_due and re_due > due:
+        due, reason = re_due, f"{reason}, {re_reason}"
+    overdue_at = start + timedelta(days=fu.expected_adjudication)
+    if as_of > overdue_at:
+        how = payer.contact.how()
+        text = f"Escalate: call {payer.name} for status and get a reference number" + (f" ({how})" if how else "")
+        reason = f"unpaid past the usual {fu.expected_adjudication} days after submission on {iso(start)}"
+        due = overdue_at
+        if re_due and re_due > due:
+            due, reason = re_due, f"{reason}, {re_reason}"
+        return Action(text, "escalate", due, reason)
+    return Action(f"Check claim status with {payer.name} (portal or 276/277)", "status_check", due, reason)
+
+
+def step_docs_requested(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    if c.docs_due is None:
+        return Action("Send the requested records (ask the payer for the due date)", "send_docs", as_of,
+                      "documents requested, no due date recorded")
+    return Action(f"Send the requested records by {iso(c.docs_due)}", "send_docs", c.docs_due,
+                  f"documents due {iso(c.docs_due)}")
+
+
+def _worst_denial(c: Claim, rules: Rules, skip: frozenset[str] = frozenset()) -> DenialRule | None:
+    best: DenialRule | None = None
+    for code in c.denial_codes:
+        rule = rules.denials.lookup(code.group, code.carc, code.rarcs)
+        if rule.category in skip:
+            continue
+        if best is None or rule.priority > best.priority:
+            best = rule
+    return best
+
+
+def _work_by(c: Claim, rules: Rules, as_of: date, what: str) -> tuple[date, str]:
+    """Due date for working a remittance: 10 business days after it, or the recheck after contact."""
+    if c.remit_date is None:
+        return as_of, f"{what}, no remittance date recorded"
+    due = add_business_days(c.remit_date, DENIAL_WORK_BUSINESS_DAYS, rules.holidays)
+    return due, f"{what} on remittance {iso(c.remit_date)}, worked within {DENIAL_WORK_BUSINESS_DAYS} business days"
+
+
+PASSIVE = frozenset({"no_action"})
+CORRECTED = frozenset({"correct_resubmit", "bundling", "coding_review"})
+
+
+def _denial_action(c: Claim, payer: PayerRules, rules: Rules, as_of: date, rule: DenialRule) -> Action:
+    due, reason = _work_by(c, rules, as_of, f"denial {rule.code} ({rule.file}:{rule.line})")
+    fu = version_at(payer.follow_up, c.dos_from)
+    re_due, re_reason = _recheck(c, fu.recheck_every)
+    if re_due and re_due > due:
+        due, reason = re_due, f"{reason}, {re_reason}"
+    text = rule.action
+    ap: Appeal = version_at(payer.appeal, c.dos_from)
+    if rule.category == "timely_filing" and not ap.timely_filing_denials_appealable:
+        text = (f"{payer.name} does not accept appeals of timely-filing denials: if its own error caused it, "
+                "request a reopening; otherwise write the claim off (do not bill the patient)")
+    if rule.category == "patient_resp":
+        return Action(text, "bill_patient", due, reason, denial=rule, at_stake=c.patient_resp or None)
+    new_claim = rule.category in CORRECTED or "MA130" in rule.code
+    corrected = new_claim and "MA130" not in rule.code
+    return Action(text, rule.category, due, reason, needs_new_claim=new_claim, corrected=corrected, denial=rule)
+
+
+def step_denied(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    rule = _worst_denial(c, rules, skip=PASSIVE)
+    if rule is None:
+        if c.denial_codes:  # only contractual codes such as CO-45: nothing to fight unless underpaid
+            return step_paid(c, payer, rules, as_of)
+        return Action("Find the denial reason (CARC/RARC) on the remittance and enter it in Denial Codes",
+                      "review", c.remit_date or as_of, "denied with no denial code recorded")
+    return _denial_action(c, payer, rules, as_of, rule)
+
+
+def step_appealed(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    ap = version_at(payer.appeal, c.dos_from)
+    if c.appeal_filed is None:
+        return Action("Check the appeal status (enter the date it was filed in Appeal Filed)", "appeal_status",
+                      as_of, "appeal filed date missing")
+    due = c.appeal_filed + timedelta(days=ap.recheck_every)
+    reason = f"appeal status check {ap.recheck_every} days after the appeal filed {iso(c.appeal_filed)}"
+    re_due, re_reason = _recheck(c, ap.recheck_every)
+    if re_due and re_due > due:
+        due, reason = re_due, f"{reason}, {re_reason}"
+    return Action(f"Check the appeal status with {payer.name}", "appeal_status", due, reason)
+
+
+def step_partially_paid(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    rule = _worst_denial(c, rules, skip=PASSIVE | {"patient_resp"})
+    if rule is not None:
+        return _denial_action(c, payer, rules, as_of, rule)
+    return step_paid(c, payer, rules, as_of)
+
+
+def step_paid(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    short = underpaid_amount(c, payer)
+    if short:
+        due, reason = _work_by(c, rules, as_of, f"paid ${c.paid:,.2f} against ${c.expected:,.2f} expected")
+        return Action(f"Dispute the underpayment of ${short:,.2f} with {payer.name}", "underpayment", due, reason,
+                      underpaid=short, at_stake=short)
+    if c.patient_resp > 0:
+        cycle = rules.settings.statement_cycle_days
+        start = c.remit_date or as_of
+        due, reason = start, f"patient balance after remittance {iso(c.remit_date)}"
+        if c.last_contact and c.last_contact >= start:
+            due = c.last_contact + timedelta(days=cycle)
+            reason = f"last statement/contact {iso(c.last_contact)} + {cycle}-day statement cycle"
+        return Action(f"Bill the patient ${c.patient_resp:,.2f}", "bill_patient", due, reason,
+                      at_stake=c.patient_resp)
+    if c.status is Status.DENIED:
+        return Action("Nothing to do: contractual adjustment only", NOTHING, None, "only contractual adjustments")
+    return Action("Nothing to do: paid", NOTHING, None, "paid in full")
+
+
+def step_closed(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    return Action("Nothing to do: closed", NOTHING, None, "closed")
+
+
+STEPS: dict[Status, Callable[[Claim, PayerRules, Rules, date], Action]] = {
+    Status.NOT_SUBMITTED: step_not_submitted,
+    Status.SUBMITTED: step_submitted,
+    Status.ACCEPTED: step_in_process,
+    Status.PENDING: step_in_process,
+    Status.REJECTED: step_rejected,
+    Status.DOCS_REQUESTED: step_docs_requested,
+    Status.DENIED: step_denied,
+    Status.APPEALED: step_appealed,
+    Status.PARTIALLY_PAID: step_partially_paid,
+    Status.PAID: step_paid,
+    Status.CLOSED: step_closed,
+}
+
+
+def next_action(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    """The action for the claim's status, with a Follow-up Log next date overriding the due date."""
+    action = STEPS[c.status](c, payer, rules, as_of)
+    if c.next_date_override is not None and action.category != NOTHING:
+        return Action(action.text, action.category, c.next_date_override,
+                      f"next date {iso(c.next_date_override)} set in the Follow-up Log", action.needs_new_claim,
+                      action.corrected, action.denial, action.underpaid, action.at_stake)
+    return action

@@ -1,0 +1,117 @@
+"""Timely filing: the last day the payer must *receive* the claim, and how much risk the claim is in.
+
+Rules (``domain.md`` section 2):
+- The limit counts from an anchor the payer chooses: the date of service, the through date of an
+  institutional span claim, or, for secondary claims at payers that say so, the primary EOB date.
+  Medicare does not re-anchor secondary claims.
+- Month limits are calendar months clamped to month end; payers that roll move a weekend or holiday
+  deadline to the next business day.
+- Only an *accepted* submission counts as filed: a rejected claim is not filed and its clock keeps running.
+- A claim that needs a corrected claim is held to the payer's corrected-claim limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from claimbook.engine.dates import add_period, next_business_day
+from claimbook.model import Claim, ClaimType, Network, Order, Risk, Status
+from claimbook.rules.schema import Anchor, CorrectedClaim, PayerRules, Period, Settings, TimelyFiling, version_at
+
+# Statuses at which the payer evidently has the claim (it was received and is in adjudication or done).
+RECEIVED = frozenset(
+    {
+        Status.ACCEPTED,
+        Status.PENDING,
+        Status.DOCS_REQUESTED,
+        Status.DENIED,
+        Status.APPEALED,
+        Status.PARTIALLY_PAID,
+        Status.PAID,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A timely-filing deadline and how it was reached, for the result and its "why"."""
+
+    due: date
+    anchor_name: str  # "date of service", "through date", ...
+    anchor_date: date
+    limit: Period
+    rolled_from: date | None  # the unrolled deadline when it fell on a weekend/holiday
+    source: str
+    corrected: bool  # the corrected-claim limit applied
+    note: str = ""  # e.g. why the anchor fell back to the date of service
+
+
+def filing_deadline(claim: Claim, payer: PayerRules, holidays: frozenset[date], corrected: bool) -> Deadline | None:
+    """The deadline for this claim (a corrected claim's when ``corrected``), or None without a DOS."""
+    if claim.dos_from is None:
+        return None
+    tf: TimelyFiling = version_at(payer.timely_filing, claim.dos_from)
+    note = ""
+    limit = tf.out_of_network if claim.network is Network.OUT else tf.in_network
+    if claim.order is Order.SECONDARY and tf.secondary_anchor is Anchor.PRIMARY_EOB:
+        if claim.primary_eob_date is not None:
+            anchor, anchor_date = Anchor.PRIMARY_EOB, claim.primary_eob_date
+            limit = tf.secondary_limit or limit
+        else:
+            anchor, anchor_date = Anchor.DOS, claim.dos_from
+            note = "no primary EOB date yet, so counted from the date of service"
+    else:
+        anchor = tf.institutional_anchor if claim.claim_type is ClaimType.INSTITUTIONAL else tf.anchor
+        anchor_date = _anchor_date(claim, anchor)
+    source = tf.cited.source
+    roll = tf.roll_to_business_day
+    if corrected and payer.corrected_claim:
+        cc: CorrectedClaim = version_at(payer.corrected_claim, claim.dos_from)
+        cc_anchor_date = _anchor_date(claim, cc.anchor)
+        if cc.anchor is Anchor.REMIT and claim.remit_date is None:
+            cc_anchor_date = claim.dos_from
+        anchor, anchor_date, limit, source = cc.anchor, cc_anchor_date, cc.limit, cc.cited.source
+    raw = add_period(anchor_date, limit)
+    due = next_business_day(raw, holidays) if roll else raw
+    return Deadline(due, anchor.value, anchor_date, limit, raw if due != raw else None, source, corrected, note)
+
+
+def _anchor_date(claim: Claim, anchor: Anchor) -> date:
+    if anchor is Anchor.THROUGH:
+        return claim.dos_through or claim.dos_from  # type: ignore[return-value]
+    if anchor is Anchor.PRIMARY_EOB:
+        return claim.primary_eob_date or claim.dos_from  # type: ignore[return-value]
+    if anchor is Anchor.REMIT:
+        return claim.remit_date or claim.dos_from  # type: ignore[return-value]
+    return claim.dos_from  # type: ignore[return-value]
+
+
+def filed_on(claim: Claim) -> date | None:
+    """When the payer received (accepted) the claim, or None if it has not been filed.
+
+    Rejected claims were never filed. Where the status shows the payer has the claim but no accepted
+    date was typed, the submission date stands in for it.
+    """
+    if claim.status in (Status.REJECTED, Status.NOT_SUBMITTED):
+        return None
+    if claim.accepted is not None:
+        return claim.accepted
+    if claim.status in RECEIVED:
+        return claim.submitted
+    return None
+
+
+def filing_risk(days_left: int, met: bool, settings: Settings) -> Risk:
+    """Met when filed in time and nothing needs a new claim; else by days left to the deadline."""
+    if met:
+        return Risk.MET
+    if days_left < 0:
+        return Risk.EXPIRED
+    if days_left <= settings.risk_critical_days:
+        return Risk.CRITICAL
+    if days_left <= settings.risk_high_days:
+        return Risk.HIGH
+    if days_left <= settings.risk_watch_days:
+        return Risk.WATCH
+    return Risk.OK

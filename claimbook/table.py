@@ -1,0 +1,775 @@
+"""The table layer: the only place that knows header names and cell quirks.
+
+Both edges (openpyxl files, xlwings in Excel) read 2-D blocks of cell values and call this module; neither
+re-implements it. Cells arrive as an edge reads them: ``date``/``datetime``, Excel serial numbers (floats,
+1900 date system), numbers as float or text, error values as text (``#N/A``) or ``None``.
+
+Everything wrong with a cell becomes a message on the claim's ``issues``; the row still runs. Messages
+quote the cell (the user's own workbook shows them) but nothing here raises with claim data in it.
+No openpyxl or xlwings imports.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Iterable, Sequence
+
+from claimbook.errors import MissingColumnsError
+from claimbook.model import (
+    STATUS_SYNONYMS,
+    Channel,
+    Claim,
+    ClaimType,
+    DenialCode,
+    Network,
+    Order,
+    Status,
+)
+
+# --------------------------------------------------------------------------------------------------
+# Columns
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # the name claimbook writes
+    field: str  # the Claim field it fills ("" for columns that are not claim fields)
+    kind: str  # text, id, date, money, status, network, claim_type, channel, order, denials
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+INPUT_COLUMNS: tuple[Column, ...] = (
+    Column("Claim ID", "claim_id", "id",
+           ("Claim #", "Claim No", "Claim Number", "Claim", "Patient Control Number", "PCN",
+            "Patient Account Number", "Encounter ID", "Encounter #", "Visit ID", "CLM01"), True),
+    Column("Patient", "patient", "text", ("Patient Name", "Pt Name", "Patient Full Name", "Member Name")),
+    Column("Payer", "payer", "text",
+           ("Insurance", "Payer Name", "Carrier", "Insurance Company", "Insurance Name", "Plan",
+            "Primary Insurance", "Ins"), True),
+    Column("Payer ID", "payer_id", "id", ("PayerID", "Payor ID", "EDI Payer ID", "Insurance ID")),
+    Column("Network", "network", "network", ("In Network", "Network Status", "Par Status", "INN/OON", "Par")),
+    Column("Claim Type", "claim_type", "claim_type", ("Type", "Form", "Form Type", "Bill Type")),
+    Column("Channel", "channel", "channel", ("Submission Method", "Submitted Via", "Method", "EDI/Paper")),
+    Column("Order", "order", "order", ("Payer Order", "Coverage Order", "Primary/Secondary", "COB", "Sequence")),
+    Column("DOS", "dos_from", "date",
+           ("Date of Service", "Service Date", "DOS From", "From Date", "Date of Service From", "Svc Date",
+            "Visit Date"), True),
+    Column("DOS Through", "dos_through", "date",
+           ("DOS To", "Through Date", "To Date", "Date of Service To", "Discharge Date", "Service Date To")),
+    Column("Submitted", "submitted", "date",
+           ("Submitted Date", "Date Submitted", "Submission Date", "Billed Date", "Date Billed", "Sent Date",
+            "First Billed")),
+    Column("Accepted", "accepted", "date", ("Accepted Date", "Date Accepted", "Acceptance Date", "Ack Date")),
+    Column("Billed", "billed", "money",
+           ("Charges", "Billed Amount", "Charge", "Total Charges", "Charge Amount", "Amount Billed")),
+    Column("Expected", "expected", "money",
+           ("Allowed", "Allowed Amount", "Contracted Amount", "Expected Amount", "Contract Amount")),
+    Column("Paid", "paid", "money", ("Paid Amount", "Payment", "Payments", "Amount Paid", "Ins Paid", "Insurance Paid")),
+    Column("Patient Resp", "patient_resp", "money",
+           ("Pt Resp", "Patient Responsibility", "Patient Balance", "PR Amount", "Patient Portion")),
+    Column("Status", "status", "status", ("Claim Status", "Current Status", "State")),
+    Column("Denial Codes", "denial_codes", "denials",
+           ("CARC", "Denial Code", "Denial Code(s)", "Adjustment Codes", "Adjustment Code", "Reason Codes",
+            "Reason Code", "CARC/RARC", "Denial Reason Codes")),
+    Column("Remit Date", "remit_date", "date",
+           ("ERA Date", "Remittance Date", "EOB Date", "Payment Date", "Check Date", "Denial Date", "Paid Date")),
+    Column("Primary EOB Date", "primary_eob_date", "date", ("Primary EOB", "Primary Remit Date", "Primary Paid Date")),
+    Column("Docs Due", "docs_due", "date", ("Docs Due Date", "Records Due", "Documents Due", "ADR Due")),
+    Column("Last Contact", "last_contact", "date",
+           ("Last Contact Date", "Last Follow-up", "Last Follow Up", "Last Touched", "Last Call", "Last Action Date")),
+    Column("Appeal Filed", "appeal_filed", "date", ("Appeal Date", "Appeal Filed Date", "Date Appealed", "Appealed On")),
+    Column("Notes", "notes", "text", ("Note", "Comments", "Comment", "Memo", "Remarks")),
+)
+
+COMPUTED_COLUMNS: tuple[str, ...] = (
+    "Age", "Aging Bucket", "Next Action", "Follow-up Date", "Days Overdue", "TF Deadline", "TF Days Left",
+    "TF Risk", "Appeal Deadline", "Underpaid", "Priority", "Why", "Data Issues",
+)
+
+FOLLOWUP_LOG_COLUMNS: tuple[str, ...] = ("Date", "Claim ID", "Action Taken", "Outcome", "Reference #", "Next Date", "By")
+_LOG_ALIASES: dict[str, tuple[str, ...]] = {
+    "Date": ("Contact Date", "Date Contacted", "Follow-up Date", "Call Date"),
+    "Claim ID": ("Claim #", "Claim Number", "Claim"),
+    "Action Taken": ("Action", "What Was Done"),
+    "Outcome": ("Result", "Response"),
+    "Reference #": ("Reference", "Ref #", "Call Reference", "Ref"),
+    "Next Date": ("Next Follow-up", "Next Follow-up Date", "Follow Up On", "Next Action Date"),
+    "By": ("Who", "User", "Staff"),
+}
+
+WORKLIST_COLUMNS: tuple[str, ...] = (
+    "Priority", "Claim ID", "Patient", "Payer", "Next Action", "Due", "Days Overdue", "At Stake", "TF Risk",
+    "Appeal Deadline", "Why",
+)
+
+PAYERS_COLUMNS: tuple[str, ...] = (
+    "Payer", "File", "Match Names", "Match IDs", "TF In-Network", "TF Out-of-Network", "TF Anchor",
+    "Institutional Anchor", "Secondary Anchor", "Roll to Business Day", "First Check (Electronic)",
+    "First Check (Paper)", "Recheck Every", "Expected Adjudication", "Appeal Window", "Receipt Presumption",
+    "Underpayment Tolerance", "Contact", "Source", "Contested / Notes",
+)
+
+# Labels of the Settings sheet rows ([label, value]); the layout helper writes the same labels.
+SETTING_AS_OF = "As-of date"
+SETTING_RULES_FOLDER = "Rules folder"
+SETTING_LOOK_AHEAD = "Worklist look-ahead days"
+SETTING_BACKUPS = "Backups kept"
+
+ERROR_VALUES = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!",
+                          "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"})
+EXCEL_TEXT_LIMIT = 32767
+
+
+def norm_header(text: object) -> str:
+    """A header as compared: lower case, letters and digits only ("Denial Code(s)" -> "denialcodes")."""
+    return re.sub(r"[^0-9a-z]", "", str(text or "").lower())
+
+
+_INPUT_LOOKUP: dict[str, Column] = {}
+for _c in INPUT_COLUMNS:
+    for _name in (_c.header, *_c.aliases):
+        _INPUT_LOOKUP.setdefault(norm_header(_name), _c)
+_COMPUTED_LOOKUP = {norm_header(h): h for h in COMPUTED_COLUMNS}
+_LOG_LOOKUP: dict[str, str] = {}
+for _h in FOLLOWUP_LOG_COLUMNS:
+    for _name in (_h, *_LOG_ALIASES.get(_h, ())):
+        _LOG_LOOKUP.setdefault(norm_header(_name), _h)
+
+
+def input_column_for(header: object, extra_aliases: dict[str, str] | None = None) -> Column | None:
+    """The input column a header names, if any. ``extra_aliases`` maps normalised names to headers."""
+    key = norm_header(header)
+    if extra_aliases and key in extra_aliases:
+        key = norm_header(extra_aliases[key])
+    return _INPUT_LOOKUP.get(key)
+
+
+def map_input_columns(header: Sequence, extra_aliases: dict[str, str] | None = None,
+                      what: str = "The Claims table") -> dict[str, int]:
+    """Claim field -> column index for a header row. The first column naming a field wins.
+
+    Raises ``MissingColumnsError`` when Claim ID, Payer or DOS is missing (naming what was found).
+    """
+    found: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if norm_header(h) in _COMPUTED_LOOKUP:
+            continue  # "Follow-up Date" is computed, never an input
+        col = input_column_for(h, extra_aliases)
+        if col is not None and col.field not in found:
+            found[col.field] = i
+    missing = [c.header for c in INPUT_COLUMNS if c.required and c.field not in found]
+    if missing:
+        seen = ", ".join(str(h) for h in header if h not in (None, "")) or "none"
+        if len(seen) > 300:
+            seen = seen[:300] + "..."
+        raise MissingColumnsError(
+            f"{what} has no {_and(missing)} column (headers found: {seen}). "
+            f"Add {'it' if len(missing) == 1 else 'them'} or rename the header{'s' if len(missing) > 1 else ''}."
+        )
+    return found
+
+
+def map_computed_columns(header: Sequence) -> dict[str, int]:
+    """Computed column header -> index, for the computed columns present in a header row."""
+    out: dict[str, int] = {}
+    for i, h in enumerate(header):
+        name = _COMPUTED_LOOKUP.get(norm_header(h))
+        if name and name not in out:
+            out[name] = i
+    return out
+
+
+def map_log_columns(header: Sequence) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i, h in enumerate(header):
+        name = _LOG_LOOKUP.get(norm_header(h))
+        if name and name not in out:
+            out[name] = i
+    return out
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+# --------------------------------------------------------------------------------------------------
+# Cells
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_formula_like(text: object) -> bool:
+    return isinstance(text, str) and text[:1] in ("=", "+", "-", "@")
+
+
+def safe_text(value: object) -> object:
+    """Text for an edge that would turn ``=``/``+``/``-``/``@`` text into a formula (Excel via xlwings).
+
+    Such text gets Excel's text prefix (an apostrophe), which Excel does not show or store as content.
+    Non-text values pass through. The openpyxl edge instead writes the text as a string cell.
+    """
+    if isinstance(value, str) and is_formula_like(value):
+        return "'" + value
+    return value
+
+
+_ILLEGAL_XML = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+def clean_text(text: str, limit: int = EXCEL_TEXT_LIMIT) -> str:
+    """Text a workbook can hold: no control characters, at most Excel's 32,767 characters."""
+    text = _ILLEGAL_XML.sub("", text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def _quote(value: object, limit: int = 40) -> str:
+    s = str(value).replace("\n", " ").strip()
+    return "'" + (s if len(s) <= limit else s[: limit - 3] + "...") + "'"
+
+
+def _error_value(value: object) -> bool:
+    return isinstance(value, str) and value.strip().upper() in ERROR_VALUES
+
+
+def _is_formula(value: object) -> bool:
+    return isinstance(value, str) and len(value) > 1 and value.startswith("=")
+
+
+EXCEL_EPOCH = date(1899, 12, 30)
+_MDY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?$")
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
+_YMD8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def from_serial(serial: float) -> date | None:
+    """An Excel 1900-system serial number as a date (60 is Excel's phantom 29 Feb 1900)."""
+    if not (1 <= serial < 2958466) or serial == 60:
+        return None
+    days = int(serial)
+    return (EXCEL_EPOCH + timedelta(days=days)) if days > 60 else (date(1899, 12, 31) + timedelta(days=days))
+
+
+def _year2(y: str) -> int:
+    n = int(y)
+    if len(y) == 2:
+        return 2000 + n if n < 30 else 1900 + n  # Excel's two-digit-year rule
+    return n
+
+
+def parse_date(value: object, label: str, issues: list[str], day_first: bool = False) -> date | None:
+    """A date from a cell; a problem is appended to ``issues`` and None returned."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    order = "DD/MM/YYYY" if day_first else "MM/DD/YYYY"
+    if isinstance(value, bool) or isinstance(value, (time, timedelta)):
+        issues.append(f"{label} {_quote(value)} is not a date — type it as {order}")
+        return None
+    if isinstance(value, (int, float)):
+        d = from_serial(float(value)) if not (isinstance(value, float) and math.isnan(value)) else None
+        if d is None:
+            issues.append(f"{label} {_quote(value)} is not a date — type it as {order}")
+        return d
+    text = str(value).strip()
+    if not text:
+        return None
+    if _error_value(text):
+        issues.append(f"{label} is the error value {text.upper()} — type the date as {order}")
+        return None
+    if _is_formula(text):
+        issues.append(f"{label} is a formula that claimbook cannot calculate outside Excel — type the date "
+                      f"as {order}, or refresh from Excel")
+        return None
+    d = _parse_date_text(text, day_first)
+    if d is None:
+        issues.append(f"{label} {_quote(text)} is not a date — type it as {order}")
+    elif not (1900 <= d.year <= 2199):
+        issues.append(f"{label} {_quote(text)} has the year {d.year} — check the date")
+        return None
+    return d
+
+
+def _parse_date_text(text: str, day_first: bool) -> date | None:
+    try:
+        m = _MDY.match(text)
+        if m:
+            a, b, y = int(m.group(1)), int(m.group(2)), _year2(m.group(3))
+            month, day = (b, a) if day_first else (a, b)
+            return date(y, month, day)
+        m = _ISO.match(text) or _YMD8.match(text)
+        if m:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if _NUMBER.match(text):  # a serial number stored as text
+            return from_serial(float(text)) if 20000 <= float(text) <= 80000 else None
+    except ValueError:
+        return None
+    if not re.search(r"[A-Za-z]", text) or not re.search(r"\d", text):
+        return None
+    # Month names ("March 4, 2026", "4-Mar-26"): dateutil, with two defaults so that a missing day or
+    # year is caught rather than filled in.
+    from dateutil import parser as du
+
+    try:
+        a = du.parse(text, dayfirst=day_first, default=datetime(2001, 1, 1))
+        b = du.parse(text, dayfirst=day_first, default=datetime(2002, 2, 2))
+    except (ValueError, OverflowError):
+        return None
+    if a.date() != b.date():
+        return None
+    return a.date()
+
+
+def parse_money(value: object, label: str, issues: list[str]) -> float | None:
+    """An amount from a cell ("$1,234.50", "(12.00)", 12, 12.0); None when blank or unreadable."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        issues.append(f"{label} {_quote(value)} is not an amount — type a number such as 125.00")
+        return None
+    if isinstance(value, (int, float)):
+        amount = float(value)
+    else:
+        text = str(value).strip()
+        if not text:
+            return None
+        if _error_value(text):
+            issues.append(f"{label} is the error value {text.upper()} — type an amount such as 125.00")
+            return None
+        if _is_formula(text):
+            issues.append(f"{label} is a formula that claimbook cannot calculate outside Excel — type the "
+                          "amount, or refresh from Excel")
+            return None
+        t = text.replace(",", "").replace("$", "").replace(" ", "").replace("USD", "").replace("usd", "")
+        negative = False
+        if t.startswith("(") and t.endswith(")"):
+            negative, t = True, t[1:-1]
+        if t.endswith("-"):
+            negative, t = True, t[:-1]
+        try:
+            amount = float(t)
+        except ValueError:
+            issues.append(f"{label} {_quote(text)} is not an amount — type a number such as 125.00")
+            return None
+        if negative:
+            amount = -amount
+    if math.isnan(amount) or math.isinf(amount):
+        issues.append(f"{label} is not an amount — type a number such as 125.00")
+        return None
+    if amount < 0:
+        issues.append(f"{label} is negative ({amount:,.2f}) — amounts are entered as positive numbers; "
+                      "it was ignored")
+        return None
+    return round(amount, 2)
+
+
+def parse_text(value: object, label: str, issues: list[str]) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()[:10]
+    text = str(value).strip()
+    if _error_value(text):
+        issues.append(f"{label} is the error value {text.upper()}")
+        return ""
+    return text
+
+
+def _norm_word(value: object) -> str:
+    return " ".join(str(value).lower().replace("_", " ").split())
+
+
+def _squash(value: object) -> str:
+    return re.sub(r"[^0-9a-z]", "", str(value).lower())
+
+
+_NETWORK = {
+    **{k: Network.IN for k in ("in", "inn", "par", "participating", "innetwork", "i", "yes", "y", "contracted")},
+    **{k: Network.OUT for k in ("out", "oon", "nonpar", "nonparticipating", "outofnetwork", "o", "no", "n",
+                                "noncontracted", "np")},
+}
+_CLAIM_TYPE = {
+    **{k: ClaimType.PROFESSIONAL for k in ("prof", "professional", "1500", "cms1500", "hcfa", "hcfa1500",
+                                            "837p", "p", "pro")},
+    **{k: ClaimType.INSTITUTIONAL for k in ("inst", "institutional", "ub04", "ub", "ub92", "837i", "i",
+                                             "facility", "cms1450")},
+}
+_CHANNEL = {
+    **{k: Channel.ELECTRONIC for k in ("edi", "electronic", "e", "elec", "837", "clearinghouse", "online",
+                                        "portal", "electronically")},
+    **{k: Channel.PAPER for k in ("paper", "mail", "mailed", "fax", "faxed", "hardcopy")},
+}
+_ORDER = {
+    **{k: Order.PRIMARY for k in ("primary", "1", "1st", "pri", "p", "first")},
+    **{k: Order.SECONDARY for k in ("secondary", "2", "2nd", "sec", "s", "second")},
+}
+_ENUM_TABLES = {"network": _NETWORK, "claim_type": _CLAIM_TYPE, "channel": _CHANNEL, "order": _ORDER}
+_ENUM_HINTS = {
+    "network": "In or Out",
+    "claim_type": "Professional or Institutional",
+    "channel": "Electronic or Paper",
+    "order": "Primary or Secondary",
+}
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """The closest choice to a mistyped word, or None."""
+    choices = list(choices)
+    try:  # the shared helper, when it is there
+        from claimbook.suggest import did_you_mean
+
+        hit = did_you_mean(word, choices)
+        if isinstance(hit, str) and hit:
+            for c in choices:  # it may return a phrase; keep only a real choice
+                if c == hit or f"'{c}'" in hit or f'"{c}"' in hit:
+                    return c
+    except Exception:  # noqa: BLE001 - suggestions are a nicety
+        pass
+    lower = {c.lower(): c for c in choices}
+    hits = difflib.get_close_matches(word.lower(), list(lower), n=1, cutoff=0.6)
+    return lower[hits[0]] if hits else None
+
+
+def parse_status(value: object, label: str, issues: list[str], has_submitted: bool) -> Status:
+    if value is None:
+        return STATUS_SYNONYMS[""]
+    text = str(value).strip()
+    word = _norm_word(text)
+    hit = STATUS_SYNONYMS.get(word) or STATUS_SYNONYMS.get(word.replace("-", " "))
+    if hit is not None:
+        return hit
+    fallback = Status.SUBMITTED if has_submitted else Status.NOT_SUBMITTED
+    if _error_value(text):
+        issues.append(f"{label} is the error value {text.upper()} — read as {fallback.value}")
+        return fallback
+    near = suggest(word, [s.value for s in Status] + [k for k in STATUS_SYNONYMS if k])
+    hint = ""
+    if near:
+        canonical = STATUS_SYNONYMS.get(near.lower(), None)
+        hint = f" — did you mean '{canonical.value if canonical else near}'?"
+    issues.append(f"{label} {_quote(text)} is not a status claimbook knows{hint} Read as {fallback.value}; "
+                  f"use one of {', '.join(s.value for s in Status)}")
+    return fallback
+
+
+def parse_choice(value: object, kind: str, label: str, issues: list[str]):
+    table = _ENUM_TABLES[kind]
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    hit = table.get(_squash(value))
+    if hit is None:
+        issues.append(f"{label} {_quote(value)} is not understood — type {_ENUM_HINTS[kind]}")
+    return hit
+
+
+_GROUPS = ("CO", "PR", "OA", "PI", "CR")
+_CODE = re.compile(
+    r"(?P<rarc>\b(?:MA|M|N)\d{1,4}\b)"
+    r"|(?P<code>(?:\b(?P<group>CO|PR|OA|PI|CR)\s*-?\s*|\b)(?P<carc>[A-Z]?\d{1,3})\b)",
+    re.I,
+)
+_SEPARATORS = re.compile(r"^[\s;,|/&]*$")
+
+
+def parse_denials(value: object, label: str, issues: list[str]) -> tuple[DenialCode, ...]:
+    """Denial codes as billers write them: ``CO-50``, ``CO 50``, ``CO50``, ``CO-16 MA130; PR-2``."""
+    if value is None:
+        return ()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if not text:
+        return ()
+    if _error_value(text):
+        issues.append(f"{label} is the error value {text.upper()}")
+        return ()
+    codes: list[list] = []  # [group, carc, [rarcs]]
+    leftovers: list[str] = []
+    pos = 0
+    for m in _CODE.finditer(text):
+        if m.start() > pos:
+            leftovers.append(text[pos:m.start()])
+        pos = m.end()
+        if m.group("rarc"):
+            if codes:
+                codes[-1][2].append(m.group("rarc").upper())
+            else:
+                issues.append(f"{label}: remark code {m.group('rarc').upper()} has no reason code before it — "
+                              "write it like CO-16 MA130")
+        else:
+            group = (m.group("group") or "").upper()
+            if not group:
+                issues.append(f"{label}: {_quote(m.group('carc').upper())} has no group code (CO, PR, OA, PI or "
+                              "CR) — write it like CO-50")
+            codes.append([group, m.group("carc").upper(), []])
+    if pos < len(text):
+        leftovers.append(text[pos:])
+    bad = [s.strip() for s in leftovers if not _SEPARATORS.match(s)]
+    if bad:
+        issues.append(f"{label} {_quote(text)}: could not read {_quote(' '.join(bad), 20)} — write codes like "
+                      "CO-50 or CO-16 MA130, separated by ;")
+    return tuple(DenialCode(g, c, tuple(r)) for g, c, r in codes)
+
+
+# --------------------------------------------------------------------------------------------------
+# Rows -> claims
+
+
+@dataclass
+class ReadClaims:
+    """The Claims block read into records: ``claims[i]`` is the claim of data row ``rows[i]``."""
+
+    claims: list[Claim | None]  # None for a blank row
+    keys: list[str]  # normalised Claim ID per row ("" for blank rows)
+    duplicates: set[str] = field(default_factory=set)
+
+
+def claim_key(claim_id: object) -> str:
+    """Claim IDs as matched: spaces trimmed and squeezed, upper case; 12345.0 reads as 12345."""
+    if isinstance(claim_id, float) and claim_id.is_integer():
+        claim_id = int(claim_id)
+    return " ".join(str(claim_id if claim_id is not None else "").split()).upper()
+
+
+def row_is_blank(row: Sequence, columns: Iterable[int]) -> bool:
+    for i in columns:
+        if i < len(row) and not is_blank(row[i]):
+            return False
+    return True
+
+
+def claim_from_row(row: Sequence, cols: dict[str, int], day_first: bool = False, row_label: str = "") -> Claim:
+    """One Claims row as a ``Claim``; every problem goes on ``issues``."""
+    issues: list[str] = []
+    kw: dict = {}
+    get = (lambda i: row[i] if i < len(row) else None)
+    by_field = {c.field: c for c in INPUT_COLUMNS}
+    submitted_present = "submitted" in cols and not is_blank(get(cols["submitted"]))
+    for fname, i in cols.items():
+        col = by_field[fname]
+        v = get(i)
+        label = col.header
+        kind = col.kind
+        if kind == "date":
+            d = parse_date(v, label, issues, day_first)
+            if d is not None:
+                kw[fname] = d
+        elif kind == "money":
+            a = parse_money(v, label, issues)
+            if a is not None:
+                kw[fname] = a
+        elif kind == "status":
+            kw[fname] = parse_status(v, label, issues, submitted_present)
+        elif kind == "denials":
+            kw[fname] = parse_denials(v, label, issues)
+        elif kind in _ENUM_TABLES:
+            e = parse_choice(v, kind, label, issues)
+            if e is not None:
+                kw[fname] = e
+        else:
+            kw[fname] = parse_text(v, label, issues)
+    if not kw.get("claim_id"):
+        issues.insert(0, "Claim ID is empty — give every claim its own ID so results stay on the right row")
+        kw["claim_id"] = f"(row {row_label})" if row_label else "(no ID)"
+    if not kw.get("payer"):
+        issues.append("Payer is empty — type the insurance name so the right payer rules apply")
+        kw["payer"] = ""
+    if "dos_from" not in kw:
+        if "dos_from" in cols and is_blank(get(cols["dos_from"])):
+            issues.append("DOS is empty — type the date of service (MM/DD/YYYY)" if not day_first
+                          else "DOS is empty — type the date of service (DD/MM/YYYY)")
+        kw["dos_from"] = None
+    if kw.get("dos_through") and kw.get("dos_from") and kw["dos_through"] < kw["dos_from"]:
+        issues.append("DOS Through is before DOS — check the dates of service")
+    kw["issues"] = tuple(issues)
+    return Claim(**kw)
+
+
+def read_claims(block, day_first: bool = False, extra_aliases: dict[str, str] | None = None) -> ReadClaims:
+    """Claims records for every data row of the Claims block (None for blank rows)."""
+    cols = map_input_columns(block.header, extra_aliases)
+    first_row = getattr(block, "first_row", None)
+    all_cols = range(len(block.header))
+    claims: list[Claim | None] = []
+    keys: list[str] = []
+    for n, row in enumerate(block.rows):
+        if row_is_blank(row, all_cols):
+            claims.append(None)
+            keys.append("")
+            continue
+        label = str(first_row + n) if first_row else str(n + 1)
+        c = claim_from_row(row, cols, day_first, label)
+        claims.append(c)
+        keys.append(claim_key(c.claim_id) if not c.claim_id.startswith("(row ") else "")
+    counts: dict[str, int] = {}
+    for k in keys:
+        if k:
+            counts[k] = counts.get(k, 0) + 1
+    dups = {k for k, n in counts.items() if n > 1}
+    if dups:
+        for i, k in enumerate(keys):
+            if k in dups:
+                c = claims[i]
+                msg = f"Claim ID {_quote(c.claim_id)} appears {counts[k]} times — give each claim its own ID"
+                claims[i] = _with(c, issues=c.issues + (msg,))
+    return ReadClaims(claims, keys, dups)
+
+
+def _with(claim: Claim, **changes) -> Claim:
+    from dataclasses import replace
+
+    return replace(claim, **changes)
+
+
+# --------------------------------------------------------------------------------------------------
+# Follow-up Log
+
+
+@dataclass(frozen=True)
+class LogFacts:
+    last_contact: date | None
+    next_date: date | None
+    issues: tuple[str, ...] = ()
+
+
+def read_log(block, day_first: bool = False) -> dict[str, LogFacts]:
+    """Per claim key: the newest log entry's date and its Next Date (if typed)."""
+    if block is None or not block.header:
+        return {}
+    cols = map_log_columns(block.header)
+    if "Claim ID" not in cols or "Date" not in cols:
+        return {}
+    ci, di, ni = cols["Claim ID"], cols["Date"], cols.get("Next Date")
+    first_row = getattr(block, "first_row", None)
+    newest: dict[str, tuple[date, int, date | None]] = {}
+    problems: dict[str, list[str]] = {}
+    for n, row in enumerate(block.rows):
+        key = claim_key(row[ci] if ci < len(row) else None)
+        if not key:
+            continue
+        where = f"Follow-up Log row {first_row + n}" if first_row else "Follow-up Log"
+        issues: list[str] = []
+        d = parse_date(row[di] if di < len(row) else None, f"{where}: Date", issues, day_first)
+        nd = parse_date(row[ni] if ni is not None and ni < len(row) else None, f"{where}: Next Date", issues,
+                        day_first)
+        if issues:
+            problems.setdefault(key, []).extend(issues)
+        if d is None:
+            continue
+        prev = newest.get(key)
+        if prev is None or (d, n) >= (prev[0], prev[1]):
+            newest[key] = (d, n, nd)
+    out: dict[str, LogFacts] = {}
+    for key in set(newest) | set(problems):
+        d, _, nd = newest.get(key, (None, 0, None))
+        out[key] = LogFacts(d, nd, tuple(problems.get(key, ())))
+    return out
+
+
+def apply_log(claim: Claim, facts: LogFacts | None) -> Claim:
+    if facts is None:
+        return claim
+    changes: dict = {}
+    if facts.last_contact and (claim.last_contact is None or facts.last_contact > claim.last_contact):
+        changes["last_contact"] = facts.last_contact
+    if facts.next_date:
+        changes["next_date_override"] = facts.next_date
+    if facts.issues:
+        changes["issues"] = claim.issues + facts.issues
+    return _with(claim, **changes) if changes else claim
+
+
+# --------------------------------------------------------------------------------------------------
+# Settings sheet
+
+
+@dataclass(frozen=True)
+class TrackerSettings:
+    as_of: date | None = None  # None: today
+    rules_folder: str | None = None  # None: automatic
+    look_ahead_days: int | None = None  # None: rules settings
+    backups_kept: int | None = None  # None: rules settings
+    problems: tuple[str, ...] = ()
+
+
+def tracker_settings(rows: Sequence[Sequence] | None, day_first: bool = False) -> TrackerSettings:
+    """Read the Settings sheet's [label, value] rows. Unknown labels are ignored."""
+    values: dict[str, object] = {}
+    for row in rows or ():
+        if not row or len(row) < 1:
+            continue
+        label = norm_header(row[0])
+        if label and label not in values:
+            values[label] = row[1] if len(row) > 1 else None
+    problems: list[str] = []
+
+    def number(label: str, lo: int, hi: int) -> int | None:
+        v = values.get(norm_header(label))
+        if is_blank(v):
+            return None
+        try:
+            n = float(str(v).strip()) if not isinstance(v, (int, float)) or isinstance(v, bool) else float(v)
+            if not n.is_integer() or not (lo <= n <= hi):
+                raise ValueError
+            return int(n)
+        except ValueError:
+            problems.append(f"Settings: {label} {_quote(v)} should be a whole number from {lo} to {hi}; "
+                            "the rules' value was used")
+            return None
+
+    issues: list[str] = []
+    as_of = parse_date(values.get(norm_header(SETTING_AS_OF)), f"Settings: {SETTING_AS_OF}", issues, day_first)
+    problems.extend(i + " (today was used)" for i in issues)
+    folder = values.get(norm_header(SETTING_RULES_FOLDER))
+    folder = None if is_blank(folder) or _error_value(folder) else str(folder).strip()
+    return TrackerSettings(
+        as_of=as_of,
+        rules_folder=folder,
+        look_ahead_days=number(SETTING_LOOK_AHEAD, 0, 365),
+        backups_kept=number(SETTING_BACKUPS, 0, 50),
+        problems=tuple(problems),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Results -> cell values
+
+
+def computed_row(result) -> list:
+    """The computed columns of one claim, as the user sees them (order of ``COMPUTED_COLUMNS``)."""
+    r = result
+    return [
+        r.age,
+        r.bucket or None,
+        clean_text(r.next_action) if r.next_action else None,
+        r.follow_up,
+        r.days_overdue if r.days_overdue else (0 if r.needs_action and r.follow_up else None),
+        r.tf_deadline,
+        r.tf_days_left,
+        r.tf_risk.value if r.tf_risk is not None else None,
+        r.appeal_deadline,
+        round(r.underpaid, 2) if r.underpaid else None,
+        r.priority if r.priority else None,
+        clean_text(r.why) if r.why else None,
+        clean_text("; ".join(r.data_issues)) if r.data_issues else None,
+    ]
+
+
+BLANK_COMPUTED: tuple = (None,) * len(COMPUTED_COLUMNS)
