@@ -66,7 +66,7 @@ INT_FORMAT = "0"
 _DATE_HEADERS = {
     "dos", "dos through", "submitted", "accepted", "remit date", "primary eob date", "docs due",
     "last contact", "appeal filed", "follow-up date", "tf deadline", "appeal deadline", "date",
-    "next date", "as of", "as-of date", "effective from",
+    "next date", "due", "as of", "as-of date", "effective from",
 }
 _MONEY_HEADERS = {"billed", "expected", "paid", "patient resp", "underpaid", "at stake", "open ar", "balance"}
 _INT_HEADERS = {"age", "days overdue", "tf days left", "priority", "appeal days left"}
@@ -152,10 +152,11 @@ PAYERS_TABLE_CLEAR_COLS = 26
 PAYER_LIST_COL = "Z"  # hidden column holding the drop-down list
 PAYER_LIST_NAME = "PayerList"
 PAYER_LIST_MAX = 500
+# Grows and shrinks with the list, so either edge only has to write the names.
 PAYER_LIST_FORMULA = (
-    f"OFFSET({PAYERS!r}!${PAYER_LIST_COL}$2,0,0,"
-    f"MAX(1,COUNTA({PAYERS!r}!${PAYER_LIST_COL}$2:${PAYER_LIST_COL}${PAYER_LIST_MAX + 1})),1)"
-).replace('"', "'")
+    f"OFFSET(Payers!${PAYER_LIST_COL}$2,0,0,"
+    f"MAX(1,COUNTA(Payers!${PAYER_LIST_COL}$2:${PAYER_LIST_COL}${PAYER_LIST_MAX + 1})),1)"
+)
 
 
 @dataclass(frozen=True)
@@ -327,28 +328,8 @@ def payer_names(rules_table: Block) -> list[str]:
     return [str(r[i]) for r in rules_table.rows if i < len(r) and r[i] not in (None, "")]
 
 
-def rules_block(rules) -> Block:
-    """The effective payer rules as a table (one row per payer, the default rules last).
+def rules_block(rules, as_of: date) -> Block:
+    """The effective payer rules on ``as_of`` as a table, for a tracker that was never refreshed."""
+    from claimbook import table
 
-    Used for a brand-new tracker, before any refresh has produced ``RefreshOutput.payers``; values are
-    the rules in force today (newest version of each section).
-    """
-    header = [
-        "Payer", "Rules file", "Kind", "Timely filing (in network)", "Timely filing (out of network)",
-        "Counts from", "Corrected claims", "First status check (electronic / paper)", "Re-check every",
-        "Escalate after", "Appeal window", "Underpaid when short by more than", "Source", "Effective from",
-    ]
-    rows = []
-    for p in [*rules.payers, rules.default]:
-        tf, fu = p.timely_filing[0], p.follow_up[0]
-        cc = p.corrected_claim[0] if p.corrected_claim else None
-        ap = p.appeal[0] if p.appeal else None
-        up = p.underpayment[0] if p.underpayment else None
-        rows.append([
-            p.name, p.file, p.kind, str(tf.in_network), str(tf.out_of_network), tf.anchor.value,
-            str(cc.limit) if cc else "", f"{fu.first_check_electronic} / {fu.first_check_paper} days",
-            f"{fu.recheck_every} days", f"{fu.expected_adjudication} days", str(ap.window) if ap else "",
-            f"${up.tolerance_amount:,.2f} or {up.tolerance_percent:g}%" if up else "",
-            tf.cited.source, tf.cited.effective_from,
-        ])
-    return Block(header, rows)
+    return Block(list(table.PAYERS_COLUMNS), table.payers_rows(rules, as_of))

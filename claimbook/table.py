@@ -585,8 +585,7 @@ def claim_from_row(row: Sequence, cols: dict[str, int], day_first: bool = False,
                 kw[fname] = e
         else:
             kw[fname] = parse_text(v, label, issues)
-    if not kw.get("claim_id"):
-        issues.insert(0, "Claim ID is empty — give every claim its own ID so results stay on the right row")
+    if not kw.get("claim_id"):  # the engine reports the missing ID for "(row N)" placeholders
         kw["claim_id"] = f"(row {row_label})" if row_label else "(no ID)"
     if not kw.get("payer"):
         issues.append("Payer is empty — type the insurance name so the right payer rules apply")
@@ -624,8 +623,14 @@ def read_claims(block, day_first: bool = False, extra_aliases: dict[str, str] | 
             counts[k] = counts.get(k, 0) + 1
     dups = {k for k, n in counts.items() if n > 1}
     if dups:
+        # The engine flags copies typed exactly alike; IDs that differ only in case or spacing are
+        # flagged here (they are the same claim to a person, and to the Follow-up Log).
+        spellings: dict[str, set[str]] = {}
         for i, k in enumerate(keys):
             if k in dups:
+                spellings.setdefault(k, set()).add(claims[i].claim_id)
+        for i, k in enumerate(keys):
+            if k in dups and len(spellings[k]) > 1:
                 c = claims[i]
                 msg = f"Claim ID {_quote(c.claim_id)} appears {counts[k]} times — give each claim its own ID"
                 claims[i] = _with(c, issues=c.issues + (msg,))
@@ -773,3 +778,215 @@ def computed_row(result) -> list:
 
 
 BLANK_COMPUTED: tuple = (None,) * len(COMPUTED_COLUMNS)
+
+
+def merged_issues(claim: Claim, result) -> tuple[str, ...]:
+    """The claim's reading problems and the engine's, once each, reading problems first."""
+    seen: dict[str, None] = {}
+    for msg in (*claim.issues, *getattr(result, "data_issues", ())):
+        seen.setdefault(msg, None)
+    return tuple(seen)
+
+
+def worklist_rows(pairs: Sequence[tuple[Claim, object]], as_of: date, look_ahead_days: int) -> list[list]:
+    """Open actions due on or before as-of + look-ahead, most urgent first (``WORKLIST_COLUMNS``)."""
+    horizon = as_of + timedelta(days=max(0, look_ahead_days))
+    due = [(c, r) for c, r in pairs
+           if r.is_open and r.needs_action and r.follow_up is not None and r.follow_up <= horizon]
+    due.sort(key=lambda cr: (cr[1].priority if cr[1].priority > 0 else 10**9, -cr[1].score, cr[1].follow_up,
+                             claim_key(cr[0].claim_id)))
+    rows = []
+    for c, r in due:
+        rows.append([
+            r.priority or None,
+            c.claim_id,
+            c.patient or None,
+            c.payer or r.payer_name,
+            clean_text(r.next_action) if r.next_action else None,
+            r.follow_up,
+            r.days_overdue or 0,
+            round(r.at_stake, 2),
+            r.tf_risk.value if r.tf_risk is not None else None,
+            r.appeal_deadline,
+            clean_text(r.why) if r.why else None,
+        ])
+    return rows
+
+
+_ADJUDICATED = {Status.DENIED, Status.APPEALED, Status.PARTIALLY_PAID, Status.PAID}
+_DENIED = {Status.DENIED, Status.APPEALED}
+
+
+def dashboard(pairs: Sequence[tuple[Claim, object]], bucket_labels: Sequence[str], as_of: date):
+    """Open AR by payer and aging bucket, and the KPIs."""
+    from claimbook.model import Risk
+    from claimbook.pipeline import Dashboard, Kpi
+
+    buckets = list(bucket_labels)
+    index = {b: i for i, b in enumerate(buckets)}
+    by_payer: dict[str, tuple[list[float], list[int]]] = {}
+    open_ar = over90 = over120 = risk_dollars = underpaid = 0.0
+    due_today = overdue = adjudicated = denied = 0
+    for c, r in pairs:
+        if c.status in _ADJUDICATED:
+            adjudicated += 1
+            denied += c.status in _DENIED
+        underpaid += r.underpaid or 0.0
+        if r.needs_action and r.follow_up is not None and r.is_open:
+            if r.follow_up == as_of:
+                due_today += 1
+            elif r.follow_up < as_of:
+                overdue += 1
+        if not r.is_open:
+            continue
+        stake = r.at_stake or 0.0
+        open_ar += stake
+        if r.age is not None and r.age > 90:
+            over90 += stake
+        if r.age is not None and r.age > 120:
+            over120 += stake
+        if r.tf_risk in (Risk.CRITICAL, Risk.HIGH):
+            risk_dollars += stake
+        name = r.payer_name if r.payer_key != "default" else (" ".join(c.payer.split()) or r.payer_name)
+        dollars, counts = by_payer.setdefault(name, ([0.0] * len(buckets), [0] * len(buckets)))
+        i = index.get(r.bucket)
+        if i is not None:
+            dollars[i] += stake
+            counts[i] += 1
+    payers = sorted(by_payer, key=lambda p: (-sum(by_payer[p][0]), p.lower()))
+    kpis = [
+        Kpi("Open AR", round(open_ar, 2), "money"),
+        Kpi("AR over 90 days", (over90 / open_ar) if open_ar else None, "percent", "share of open AR dollars"),
+        Kpi("AR over 120 days", (over120 / open_ar) if open_ar else None, "percent", "share of open AR dollars"),
+        Kpi("Denial rate", (denied / adjudicated) if adjudicated else None, "percent",
+            "denied or appealed, among adjudicated claims"),
+        Kpi("Follow-ups due today", due_today, "count"),
+        Kpi("Follow-ups overdue", overdue, "count"),
+        Kpi("At Critical/High filing risk", round(risk_dollars, 2), "money", "open dollars"),
+        Kpi("Underpaid", round(underpaid, 2), "money", "below the expected amount, beyond tolerance"),
+    ]
+    return Dashboard(
+        buckets=buckets,
+        payers=payers,
+        dollars=[[round(x, 2) for x in by_payer[p][0]] for p in payers],
+        counts=[by_payer[p][1] for p in payers],
+        kpis=kpis,
+    )
+
+
+def payers_rows(rules, as_of: date) -> list[list]:
+    """The effective rules per payer on ``as_of``, as the engine sees them (``PAYERS_COLUMNS``)."""
+    from claimbook.rules.schema import version_at
+
+    rows = []
+    for p in (*rules.payers, rules.default):
+        tf = version_at(p.timely_filing, as_of)
+        fu = version_at(p.follow_up, as_of) if p.follow_up else None
+        ap = version_at(p.appeal, as_of) if p.appeal else None
+        up = version_at(p.underpayment, as_of) if p.underpayment else None
+        cited = [tf.cited] + [x.cited for x in (fu, ap, up) if x is not None]
+        if p.corrected_claim:
+            cited.append(version_at(p.corrected_claim, as_of).cited)
+        sources = list(dict.fromkeys(c.source for c in cited if c.source))
+        notes = list(dict.fromkeys(("Contested: " if c.contested else "") + c.note
+                                   for c in cited if c.note or c.contested))
+        contact = p.contact.how()
+        if p.contact.notes:
+            contact = f"{contact}; {p.contact.notes}" if contact else p.contact.notes
+        tol = ""
+        if up is not None:
+            tol = f"${up.tolerance_amount:,.2f} or {up.tolerance_percent:g}% (larger)"
+        rows.append([
+            p.name,
+            p.file,
+            ", ".join(p.names),
+            ", ".join(p.payer_ids),
+            str(tf.in_network),
+            str(tf.out_of_network),
+            tf.anchor.value,
+            tf.institutional_anchor.value,
+            tf.secondary_anchor.value + (f" ({tf.secondary_limit})" if tf.secondary_limit else ""),
+            "yes" if tf.roll_to_business_day else "no",
+            f"{fu.first_check_electronic} days" if fu else None,
+            f"{fu.first_check_paper} days" if fu else None,
+            f"{fu.recheck_every} days" if fu else None,
+            f"{fu.expected_adjudication} days" if fu else None,
+            str(ap.window) if ap else None,
+            f"{ap.receipt_presumption} days" if ap else None,
+            tol or None,
+            contact or None,
+            "; ".join(sources) or None,
+            " | ".join(notes) or None,
+        ])
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------
+# Imported values -> cell values
+
+
+INPUT_BY_HEADER: dict[str, Column] = {c.header: c for c in INPUT_COLUMNS}
+INPUT_BY_FIELD: dict[str, Column] = {c.field: c for c in INPUT_COLUMNS}
+
+
+def typed_cell(col: Column, raw: object, day_first: bool = False) -> tuple[object, str | None]:
+    """The value to store in an input column for an imported value, and the problem if it cannot be read.
+
+    Dates become dates, amounts numbers, statuses and choices their canonical labels ("Paid", "In"),
+    denial codes the canonical text ("CO-16 MA130; PR-2"). Blank gives (None, None).
+    """
+    if is_blank(raw):
+        return None, None
+    issues: list[str] = []
+    kind = col.kind
+    value: object
+    if kind == "date":
+        value = parse_date(raw, col.header, issues, day_first)
+    elif kind == "money":
+        value = parse_money(raw, col.header, issues)
+    elif kind == "status":
+        value = parse_status(raw, col.header, issues, False).value
+    elif kind == "denials":
+        codes = parse_denials(raw, col.header, issues)
+        value = "; ".join(str(c) for c in codes) or None
+    elif kind in _ENUM_TABLES:
+        e = parse_choice(raw, kind, col.header, issues)
+        value = e.value if e is not None else None
+    else:
+        value = parse_text(raw, col.header, issues) or None
+        if isinstance(value, str):
+            value = clean_text(value)
+    if issues:
+        return None, issues[0]
+    return value, None
+
+
+def same_cell(col: Column, old: object, new: object, day_first: bool = False) -> bool:
+    """Whether an existing cell already holds ``new`` (compared as claimbook reads both)."""
+    if is_blank(old):
+        return is_blank(new)
+    old_typed, problem = typed_cell(col, old, day_first)
+    if problem:
+        return False
+    if isinstance(old_typed, float) and isinstance(new, float):
+        return abs(old_typed - new) < 0.005
+    if col.kind in ("id", "text") and isinstance(old_typed, str) and isinstance(new, str):
+        return old_typed == new.strip()
+    return old_typed == new
+
+
+def claim_to_row(claim: Claim) -> list:
+    """A claim as the values of ``INPUT_COLUMNS`` (for sample trackers, exports and tests)."""
+    out = []
+    for col in INPUT_COLUMNS:
+        v = getattr(claim, col.field)
+        if col.kind == "denials":
+            v = "; ".join(str(c) for c in v) or None
+        elif hasattr(v, "value"):  # enums
+            v = v.value
+        elif col.kind == "money" and col.field != "expected" and v == 0.0:
+            v = None if col.field != "billed" else v
+        elif v == "":
+            v = None
+        out.append(v)
+    return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from claimbook.engine.dates import add_period, next_business_day
 from claimbook.model import Claim, ClaimType, Network, Order, Risk, Status
@@ -72,9 +73,14 @@ def filing_deadline(claim: Claim, payer: PayerRules, holidays: frozenset[date], 
         if cc.anchor is Anchor.REMIT and claim.remit_date is None:
             cc_anchor_date = claim.dos_from
         anchor, anchor_date, limit, source = cc.anchor, cc_anchor_date, cc.limit, cc.cited.source
-    raw = add_period(anchor_date, limit)
-    due = next_business_day(raw, holidays) if roll else raw
+    raw, due = _due(anchor_date, limit, roll, holidays)
     return Deadline(due, anchor.value, anchor_date, limit, raw if due != raw else None, source, corrected, note)
+
+
+@lru_cache(maxsize=1 << 16)
+def _due(anchor_date: date, limit: Period, roll: bool, holidays: frozenset[date]) -> tuple[date, date]:
+    raw = add_period(anchor_date, limit)
+    return raw, (next_business_day(raw, holidays) if roll else raw)
 
 
 def _anchor_date(claim: Claim, anchor: Anchor) -> date:

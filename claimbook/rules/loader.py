@@ -116,8 +116,8 @@ MESSAGES: dict[str, str] = {
     # Folders and files
     "no_folder": "the rules folder does not exist. Expected a folder with settings.yaml, denials.yaml and "
     "a payers folder. Check the folder name, or create one with 'claimbook init'.",
-    "missing_file": "{name} is missing. Every rules folder needs settings.yaml, denials.yaml and "
-    "payers/default.yaml. Copy it from the built-in rules with 'claimbook init' (they are in {builtin}).",
+    "missing_file": "the file is missing. Every rules folder needs settings.yaml, denials.yaml and "
+    "payers/default.yaml. Copy it from the built-in rules with 'claimbook init'.",
     "not_settings": "the file holds no settings. Expected lines written 'name: value', with sections "
     "indented under them. Compare it with the same file in the built-in rules.",
     # Keys
@@ -138,6 +138,8 @@ MESSAGES: dict[str, str] = {
     "Write the value on the same line, after '{key}:'.",
     "not_a_section": "'{key}' is '{found}', but it is a section. Expected its settings on the lines below, "
     "indented by two spaces. Write '{key}:' alone on its line with the settings indented under it.",
+    "empty_section": "'{key}' has no settings under it. Expected its settings on the lines below, indented by "
+    "two spaces. Indent the settings that belong to '{key}' under it.",
     "not_a_list": "'{key}' has settings indented under it, but it is a list. Expected {expected}. "
     "Write each item on its own line starting with '- '.",
     "bad_version": "item {n} of '{key}' is not a group of settings. Expected each version of {key} to be "
@@ -159,6 +161,7 @@ MESSAGES: dict[str, str] = {
     "bad_choice": "'{key}' is '{found}', which is not one of the choices. Expected one of: {choices}. {hint}",
     "hint_suggest": "Did you mean '{suggestion}'?",
     "hint_none": "Write one of these.",
+    "hint_calendar": "Write US for US federal holidays, or none for weekends only.",
     "bad_money": "'{key}' is '{found}', which is not an amount of money. Expected {expect_money}. "
     "Write the amount without other words.",
     "bad_percent": "'{key}' is '{found}', which is not a percent. Expected {expect_percent}. "
@@ -249,6 +252,12 @@ def _words(text: str) -> str:
 
 
 _PERIOD = re.compile(r"^(\d+)\s*(day|days|week|weeks|month|months|year|years)$")
+_UNIT_ABBREVIATIONS = {
+    **dict.fromkeys(("d", "dy", "dys", "ds"), "days"),
+    **dict.fromkeys(("w", "wk", "wks"), "weeks"),
+    **dict.fromkeys(("m", "mo", "mos", "mon", "mons", "mth", "mths", "mnth", "mnths"), "months"),
+    **dict.fromkeys(("y", "yr", "yrs", "ys"), "years"),
+}
 _MONTH_END = re.compile(r"^(\d+)\s*months?\s+after\s+(?:the\s+)?(?:end\s+of\s+the\s+)?month\s+of\s+service$")
 
 
@@ -260,9 +269,9 @@ def to_period(text: str) -> Period:
     else:
         m = _PERIOD.match(t)
         if not m:
-            g = re.match(r"^(\d+)\s*([dwmy])[a-z]*\.?$", t)
-            if g:
-                unit = {"d": "days", "w": "weeks", "m": "months", "y": "years"}[g.group(2)]
+            g = re.match(r"^(\d+)\s*([a-z]+)\.?$", t)
+            unit = _UNIT_ABBREVIATIONS.get(g.group(2)) if g else None
+            if unit:
                 raise _Bad("bad_period", fix=_message("fix_period_unit", guess=f"{g.group(1)} {unit}"))
             raise _Bad("bad_period", fix=_message("fix_period"))
         n, unit = int(m.group(1)), m.group(2)
@@ -390,14 +399,19 @@ class Field:
     """One setting: how to convert it, whether it is required, and an example for messages."""
 
     def __init__(self, convert, expect: str, example: str, required: bool = False, cited: bool = False,
-                 allow_empty: bool = False, takes_list: bool = False):
+                 allow_empty: bool = False, takes_list: bool = False, choices=()):
         self.convert, self.expect, self.example = convert, expect, example
         self.required, self.cited, self.allow_empty, self.takes_list = required, cited, allow_empty, takes_list
+        self.choices = tuple(choices)
+
+    def expected(self) -> str:
+        """The MESSAGES phrase for what this setting takes, e.g. 'a whole number of days, such as ...'."""
+        return _message(f"expect_{self.expect}", choices=", ".join(self.choices))
 
 
 def _convert(f: _File, key: Text, value, field: Field, place: str):
     """Convert one value; report and return _INVALID when it cannot be."""
-    expected = MESSAGES[f"expect_{field.expect}"]
+    expected = field.expected()
     if isinstance(value, Map) or (isinstance(value, Seq) and not field.takes_list):
         f.error(_line(key), "not_a_value", key=str(key), expected=expected)
         return _INVALID
@@ -418,7 +432,9 @@ _INVALID = object()
 def _read_fields(f: _File, node, key: Text | None, place: str, fields: dict[str, Field]) -> dict | None:
     """Check a group of settings; return {name: value} for those present, or None if any was wrong."""
     if not isinstance(node, Map):
-        if key is not None:
+        if key is not None and not isinstance(node, Seq) and not str(node).strip():
+            f.error(_line(key), "empty_section", key=str(key))
+        elif key is not None:
             found = ", ".join(node) if isinstance(node, Seq) else str(node)
             f.error(_line(key), "not_a_section", key=str(key), found=found)
         else:
@@ -435,7 +451,7 @@ def _read_fields(f: _File, node, key: Text | None, place: str, fields: dict[str,
     start = _line(key) if key is not None else _line(node, 1)
     for name, field in fields.items():
         if field.required and name not in node:
-            expected = MESSAGES[f"expect_{field.expect}"]
+            expected = field.expected()
             f.error(start, "missing_cited" if field.cited else "missing_key", place=place, key=name,
                     expected=expected, example=field.example)
     return out if f.errors == errors_before else None
@@ -456,7 +472,7 @@ def _unknown(f: _File, key: Text, place: str, valid: list[str]) -> None:
 
 SETTINGS_FIELDS: dict[str, dict[str, Field]] = {
     "aging": {
-        "basis": Field(to_basis, "choice", "date of service"),
+        "basis": Field(to_basis, "choice", "date of service", choices=[w[0] for w in BASIS_WORDS.values()]),
         "bucket_edges": Field(to_edges, "edges", "30, 60, 90, 120", takes_list=True),
     },
     "timely_filing_risk": {
@@ -477,7 +493,7 @@ SETTINGS_FIELDS: dict[str, dict[str, Field]] = {
     },
     "patient_balance": {"statement_cycle_days": Field(to_days, "days", "30")},
     "worklist": {"look_ahead_days": Field(to_days, "days", "7")},
-    "dates": {"order": Field(to_day_first, "choice", "month first")},
+    "dates": {"order": Field(to_day_first, "choice", "month first", choices=[w[0] for w in ORDER_WORDS.values()])},
     "workbook": {"backups_kept": Field(to_count, "count", "5")},
 }
 
@@ -544,8 +560,7 @@ def _read_settings(f: _File, tree) -> Settings | None:
             country = "" if hol["calendar"].lower() in ("none", "no", "off", "") else hol["calendar"].upper()
             if country and _subdivisions(country) is None:
                 suggestion = did_you_mean(country, _supported_calendars(), cutoff=0.8)
-                hint = _message("hint_suggest", suggestion=suggestion) if suggestion else \
-                    "Write US for US federal holidays, or none for weekends only."
+                hint = _message("hint_suggest", suggestion=suggestion) if suggestion else _message("hint_calendar")
                 f.error(_line(node["calendar"]), "bad_calendar", key="calendar", found=hol["calendar"], hint=hint)
                 ok, country = False, ""
         if hol.get("subdivision") and country:
@@ -641,7 +656,7 @@ CONTACT_FIELDS = {k: Field(to_text, "text", ex, allow_empty=True) for k, ex in
                    ("notes", "call before 4 pm"))}
 PAYER_TOP = {
     "name": Field(to_text, "text", "Aetna", required=True),
-    "kind": Field(choice(PAYER_KINDS), "choice", "commercial"),
+    "kind": Field(choice(PAYER_KINDS), "choice", "commercial", choices=PAYER_KINDS),
 }
 
 
@@ -774,7 +789,7 @@ def _read_payer(f: _File, key: str, tree, default: PayerRules | None, today: dat
 # --------------------------------------------------------------------------------------------------
 
 DENIAL_FIELDS = {
-    "category": Field(choice(CATEGORIES), "choice", "appeal", required=True),
+    "category": Field(choice(CATEGORIES), "choice", "appeal", required=True, choices=CATEGORIES),
     "action": Field(to_text, "text", "Appeal with medical records", required=True),
     "appeal": Field(to_yesno, "yesno", "no"),
     "urgency": Field(to_urgency, "urgency", "3"),
@@ -884,7 +899,6 @@ def _load(folder: Path, today: date | None = None):
     if not folder.is_dir():
         problems.append(Problem(Source(str(folder)), _message("no_folder")))
         return None, problems, 0
-    builtin = default_rules_dir()
     files_read = 0
 
     def read(rel: str):
@@ -892,7 +906,7 @@ def _load(folder: Path, today: date | None = None):
         f = _File(rel, problems)
         path = folder / rel
         if not path.is_file():
-            f.error(None, "missing_file", name=rel, builtin=builtin)
+            f.error(None, "missing_file")
             return f, None
         files_read += 1
         tree, found = read_yaml_file(path, rel)
@@ -908,9 +922,12 @@ def _load(folder: Path, today: date | None = None):
     denials = _read_denials(f, tree) if tree is not None else None
 
     f, tree = read("payers/default.yaml")
-    default = _read_payer(f, "default", tree, None, today)[0] if tree is not None else None
+    default, seen = _read_payer(f, "default", tree, None, today) if tree is not None else (None, {})
     payers: list[PayerRules] = []
     owners: dict[tuple[str, str], tuple[str, int]] = {}  # ("names"|"ids", value) -> (file, line)
+    for what in ("names", "ids"):
+        for value, line in seen.get(what, ()):
+            owners.setdefault((what, value), ("payers/default.yaml", line))
     payer_files = sorted(p for p in (folder / "payers").glob("*") if p.suffix.lower() in (".yaml", ".yml")
                          and p.stem != "default") if (folder / "payers").is_dir() else []
     payers_ok = True

@@ -11,6 +11,7 @@ No I/O here: ``claimbook.rules.loader`` reads files and builds these records.
 from __future__ import annotations
 
 import fnmatch
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -220,12 +221,17 @@ class Settings:
     file: str = "settings.yaml"
 
     def bucket_labels(self) -> tuple[str, ...]:
-        labels, lo = [], 0
-        for hi in self.bucket_edges:
-            labels.append(f"{lo}-{hi}")
-            lo = hi + 1
-        labels.append(f"{self.bucket_edges[-1]}+")
-        return tuple(labels)
+        return _bucket_labels(self.bucket_edges)
+
+
+@lru_cache(maxsize=64)
+def _bucket_labels(edges: tuple[int, ...]) -> tuple[str, ...]:
+    labels, lo = [], 0
+    for hi in edges:
+        labels.append(f"{lo}-{hi}")
+        lo = hi + 1
+    labels.append(f"{edges[-1]}+")
+    return tuple(labels)
 
 
 @dataclass(frozen=True)

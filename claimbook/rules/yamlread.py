@@ -181,7 +181,7 @@ def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
         lead = re.match(r"[ \t]*", line_text(pline)).group(0)
         return _problem(file, pline, "yaml_tab_indent" if "\t" in lead else "yaml_tab")
     if "could not find expected ':'" in problem and cline:
-        return _problem(file, cline, "yaml_missing_colon", text=line_text(cline).strip())
+        return _problem(file, cline, "yaml_missing_colon", text=_strip_comment(line_text(cline)).strip())
     if "quoted scalar" in (err.context or ""):
         return _problem(file, cline or pline, "yaml_quote")
     if "flow" in (err.context or "") or "flow" in problem:
@@ -202,7 +202,7 @@ def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     if "cannot start any token" in problem:
         char = problem.split("'")[1] if "'" in problem else "?"
         return _problem(file, pline, "yaml_special", char=char)
-    if "expected <block end>" in problem or "did not find expected key" in problem or "expected <block" in problem:
+    if "expected <document start>" in problem or "expected <block end>" in problem or "did not find expected key" in problem or "expected <block" in problem:
         before = line_text(pline)[: err.problem_mark.column].rstrip() if err.problem_mark else ""
         if "<scalar>" in problem and before.endswith(("'", '"')):
             return _problem(file, pline, "yaml_after_quote")

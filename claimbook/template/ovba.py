@@ -320,6 +320,13 @@ def module_source(module: VbaModule) -> str:
     if module.kind not in ("standard", "class", "document"):
         raise ValueError(f"module {module.name}: unknown kind {module.kind!r}")
     lines = module.source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(lines, start=1):
+        try:
+            line.encode(ENCODING)
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"module {module.name}, line {number}: character {line[exc.start]!r} "
+                f"cannot be encoded in {ENCODING} (VBA source must be ASCII or cp1252): {line!r}") from None
     # A .cls export starts with VERSION 1.0 CLASS / BEGIN ... END; the stored source must not.
     i = 0
     while i < len(lines) and not lines[i].strip():
@@ -351,18 +358,10 @@ def module_source(module: VbaModule) -> str:
     # Other header attributes (VB_Description, ...) follow the canonical ones, as Excel stores them.
     extra = [f"Attribute {k} = {given[k.lower()]}" for k in order if k.lower() not in known]
     body = lines[i:]
-    while body and body[-1] == "":
-        body.pop()
+    if body and body[-1] == "":
+        body.pop()  # the final line break; it is added back below
     text_lines = [f"Attribute {k} = {v}" for k, v in header] + extra + body
-    text = "\r\n".join(text_lines) + "\r\n"
-    for number, line in enumerate(text_lines, start=1):
-        try:
-            line.encode(ENCODING)
-        except UnicodeEncodeError as exc:
-            raise ValueError(
-                f"module {module.name}, line {number}: character {line[exc.start]!r} "
-                f"cannot be encoded in {ENCODING}: {line!r}") from None
-    return text
+    return "\r\n".join(text_lines) + "\r\n"
 
 
 # --------------------------------------------------------------------------

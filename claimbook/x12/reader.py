@@ -33,13 +33,16 @@ from pyx12.map_walker import apply_walk_errors, walk_tree
 
 from claimbook.errors import ImportFileError
 
+from . import x212map
+
 # The transactions claimbook reads, by GS08 (version / release / industry identifier code).
 SUPPORTED = {
     "005010X221A1": "835",  # Health Care Claim Payment/Advice (ERA)
     "005010X212": "277",  # Health Care Claim Status Response
     "005010X214": "277CA",  # Health Care Claim Acknowledgment
 }
-# pyx12 ships 277.5010.X212.xml but leaves it out of maps.xml; register it on our own index.
+# pyx12 ships 277.5010.X212.xml but leaves it out of maps.xml (its loop nesting is broken); register
+# it on our own index and load a repaired copy (see x212map).
 _EXTRA_MAPS = [("00501", "005010X212", "HN", None, "277.5010.X212.xml", "277")]
 
 _MAX_LISTED = 5
@@ -159,7 +162,8 @@ def read_x12(path: str | os.PathLike[str], *, text: str | None = None) -> X12Doc
     lead = text[: len(text) - len(body)].count("\n")
     tail = _unterminated_tail(body, seg_term)
     end_line = lead + body.rstrip().count("\n") + 1
-    tail_line = lead + body.count("\n", 0, body.rfind(seg_term) + 1 if seg_term in body else 0) + 1
+    tail_start = len(body.rstrip()) - len(tail) if tail else 0
+    tail_line = lead + body.count("\n", 0, tail_start) + 1
 
     param = _params()
     index = _map_index()
@@ -298,6 +302,8 @@ def read_x12(path: str | os.PathLike[str], *, text: str | None = None) -> X12Doc
 
 
 def _load_map(map_file: str) -> Any:
+    if map_file == x212map.MAP_FILE:
+        return x212map.load(_params())
     return pyx12.map_if.load_map_file(map_file, _params())
 
 

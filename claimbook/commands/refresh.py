@@ -1,0 +1,42 @@
+"""``claimbook refresh FILE``: recompute every claim in a tracker workbook without Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from claimbook.commands._common import parse_as_of
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "refresh", help="recompute a tracker workbook (aging, next action, deadlines, priority)",
+        description="Recompute claimbook's columns and the Worklist, Dashboard and Payers sheets of a tracker "
+                    "workbook, without Excel. Only claimbook's columns change; a backup copy is kept beside it.",
+    )
+    p.add_argument("file", metavar="FILE", help="the tracker workbook (.xlsm or .xlsx); close it in Excel first")
+    p.add_argument("--as-of", metavar="DATE", help="compute as of this date (YYYY-MM-DD) instead of the "
+                                                   "Settings sheet's As-of date or today")
+    p.add_argument("--rules", metavar="DIR", help="rules folder (default: the Settings sheet's Rules folder, "
+                                                  "else 'rules' beside the workbook, else the built-in rules)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from claimbook.workbook.refresh import refresh_file
+
+    output = refresh_file(Path(args.file), as_of=parse_as_of(args.as_of), rules_dir=args.rules)
+    print(f"{Path(args.file).name} refreshed as of {output.as_of:%m/%d/%Y}: {output.summary.line()}.")
+    print(f"Rules: {output.rules_folder}")
+    print_problems(output.rules_problems)
+    return 0
+
+
+def print_problems(problems) -> None:
+    if not problems:
+        return
+    n = len(problems)
+    print(f"{n} rules/settings note{'s' if n != 1 else ''}:")
+    for p in problems[:20]:
+        print(f"  {p}")
+    if n > 20:
+        print(f"  ... and {n - 20} more: run 'claimbook rules check' to see them all.")

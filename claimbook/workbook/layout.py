@@ -1,0 +1,760 @@
+"""The tracker workbook's layout, with openpyxl: build a new tracker, complete a practice's own
+workbook, and write the generated sheets (Worklist, Dashboard, Payers).
+
+Where generated values go is decided by ``claimbook.sheets`` (shared with the Excel edge); this module
+adds what only a file can carry: tables, styles, drop-downs, conditional formats, charts, print setup.
+Only Excel 2007-level features are used (no x14 extensions), so an openpyxl round trip keeps them all.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from enum import Enum
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.comments import Comment
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+from claimbook import sheets as S
+from claimbook import table
+from claimbook.errors import TrackerError
+from claimbook.model import Channel, ClaimType, Network, Order, Status
+from claimbook.pipeline import Dashboard, RefreshOutput
+
+INPUT_COLUMNS = [c.header for c in table.INPUT_COLUMNS]
+COMPUTED_COLUMNS = list(table.COMPUTED_COLUMNS)
+FOLLOWUP_LOG_COLUMNS = list(table.FOLLOWUP_LOG_COLUMNS)
+WORKLIST_COLUMNS = list(table.WORKLIST_COLUMNS)
+
+# --- look -----------------------------------------------------------------------------------------
+WHITE = "FFFFFF"
+NAVY = "1F3864"
+BLUE = "2F5597"
+COMPUTED_FILL = PatternFill("solid", fgColor="595959")  # computed headers: dark grey, not the table blue
+COMPUTED_BODY_FILL = PatternFill("solid", fgColor="F2F2F2", bgColor="F2F2F2")
+HEADER_FILL = PatternFill("solid", fgColor=BLUE)
+TILE_FILL = PatternFill("solid", fgColor="DEEAF6")
+TOTAL_FILL = PatternFill("solid", fgColor="D9E1F2")
+TITLE_FONT = Font(size=16, bold=True, color=NAVY)
+SUBTITLE_FONT = Font(size=12, bold=True, color=NAVY)
+HEADER_FONT = Font(bold=True, color=WHITE)
+COMPUTED_FONT = Font(bold=True, italic=True, color=WHITE)
+NOTE_FONT = Font(italic=True, color="595959", size=9)
+THIN = Side(style="thin", color="8EA9DB")
+COMPUTED_NOTE = "Filled in by claimbook \u2014 typing here is overwritten at the next refresh."
+
+# Timely-filing risk colors (Excel's own light-fill / dark-text pairs stay readable in print).
+RISK_COLORS = {
+    "red": ("FFC7CE", "9C0006"),  # Expired, Critical
+    "orange": ("FCD5B4", "974706"),  # High
+    "yellow": ("FFEB9C", "9C5700"),  # Watch
+}
+
+_CLAIM_WIDTHS = {
+    "Claim ID": 14, "Patient": 22, "Payer": 24, "Payer ID": 10, "Network": 9, "Claim Type": 13,
+    "Channel": 11, "Order": 11, "Status": 16, "Denial Codes": 16, "Notes": 30, "Next Action": 48,
+    "Aging Bucket": 9, "Why": 60, "Data Issues": 36, "TF Risk": 10, "Priority": 9, "Age": 7,
+    "Outcome": 30, "Action Taken": 36, "Reference #": 16, "By": 10,
+}
+_TEXT_COLUMNS = {"Claim ID", "Patient", "Payer ID", "Reference #", "Notes", "Denial Codes"}
+
+
+def _width(header: str) -> float:
+    if header in _CLAIM_WIDTHS:
+        return _CLAIM_WIDTHS[header]
+    if S.column_format(header) == S.DATE_FORMAT:
+        return 12
+    if S.column_format(header) == S.MONEY_FORMAT:
+        return 12
+    return max(10, len(header) + 3)
+
+
+def _dv_values(enum) -> str:
+    return '"' + ",".join(m.value for m in enum) + '"'
+
+
+_LISTS = {
+    "Status": _dv_values(Status),
+    "Network": _dv_values(Network),
+    "Claim Type": _dv_values(ClaimType),
+    "Channel": _dv_values(Channel),
+    "Order": _dv_values(Order),
+    "Payer": S.PAYER_LIST_NAME,
+}
+
+
+# ==================================================================================================
+# New tracker
+# ==================================================================================================
+def new_tracker(rules, rules_folder: str = "", as_of: date | None = None) -> Workbook:
+    """An empty tracker: every sheet, table, drop-down, color rule and chart, ready for claims.
+
+    Args:
+      rules: the loaded ``claimbook.rules.schema.Rules`` (payer names, buckets, default settings).
+      rules_folder: the value for Settings > Rules folder ("" means the ``rules`` folder beside it).
+      as_of: the day whose rules the Payers sheet shows until the first refresh (default today).
+    """
+    wb = Workbook()
+    wb.code_name = S.WORKBOOK_CODE_NAME
+    wb.active.title = S.WORKLIST
+    for name in S.SHEET_ORDER[1:]:
+        wb.create_sheet(name)
+    for name in S.SHEET_ORDER:
+        wb[name].sheet_properties.codeName = S.CODE_NAMES[name]
+
+    _build_claims(wb[S.CLAIMS])
+    _build_log(wb[S.FOLLOWUP_LOG])
+    _build_worklist(wb[S.WORKLIST], WORKLIST_COLUMNS)
+    _build_dashboard(wb[S.DASHBOARD])
+    _build_payers(wb[S.PAYERS])
+    _build_settings(wb[S.SETTINGS], rules, rules_folder)
+    _build_howto(wb[S.HOWTO])
+    _add_defined_names(wb)
+    _write_blocks(wb, _initial_blocks(rules, as_of or date.today()))
+    _finish_generated(wb, len(rules.settings.bucket_labels()), 0, WORKLIST_COLUMNS, 0)
+    wb.active = 0
+    return wb
+
+
+def _initial_blocks(rules, as_of: date) -> list[S.SheetBlock]:
+    """The generated blocks of a tracker that has never been refreshed."""
+    rb = S.rules_block(rules, as_of)
+    buckets = list(rules.settings.bucket_labels())
+    dash = Dashboard(buckets=buckets, payers=[], dollars=[], counts=[], kpis=[])
+    return [
+        S.SheetBlock(S.WORKLIST, S.WORKLIST_STATUS_CELL,
+                     [["Not refreshed yet: type or paste your claims on the Claims sheet, then press Refresh."]],
+                     1, 1, key="worklist.status"),
+        S.SheetBlock(S.WORKLIST, f"A{S.WORKLIST_HEADER_ROW}", [list(WORKLIST_COLUMNS)], 1,
+                     len(WORKLIST_COLUMNS), key="worklist.table"),
+        *[b for b in S.dashboard_blocks(dash, date(1900, 1, 1), "") if b.key not in ("dash.asof", "dash.refreshed")],
+        S.SheetBlock(S.DASHBOARD, S.DASH_REFRESHED_CELL, [["Not refreshed yet."]], 1, 1, key="dash.refreshed"),
+        *S.payers_blocks(rb, rules.folder or "", [str(p) for p in rules.problems]),
+    ]
+
+
+def _print_setup(ws, landscape: bool = True, title_rows: str | None = None) -> None:
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.print_options.gridLines = False
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "&A  -  page &P of &N"
+    ws.oddFooter.center.size = 8
+
+
+def _build_claims(ws) -> None:
+    headers = [*INPUT_COLUMNS, *COMPUTED_COLUMNS]
+    ws.append(headers)
+    last = S.col_letter(len(headers))
+    table = Table(displayName=S.CLAIMS_TABLE, ref=f"A1:{last}2")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "B2"
+    for i, h in enumerate(headers, start=1):
+        _format_claim_column(ws, i, h)
+    ws.row_dimensions[1].height = 30
+    for i, h in enumerate(headers, start=1):
+        ws.cell(1, i).alignment = Alignment(wrap_text=True, vertical="center")
+    _style_computed_headers(ws, 1, range(len(INPUT_COLUMNS) + 1, len(headers) + 1))
+    _claims_validations(ws, {h: i for i, h in enumerate(headers, start=1)})
+    _claims_conditional_formats(ws, 1, {h: i for i, h in enumerate(headers, start=1)}, 1)
+    _print_setup(ws, title_rows="1:1")
+
+
+def _format_claim_column(ws, col: int, header: str, first_row: int = 2) -> None:
+    letter = S.col_letter(col)
+    ws.column_dimensions[letter].width = _width(header)
+    fmt = "@" if header in _TEXT_COLUMNS else S.column_format(header)
+    if fmt:
+        ws.column_dimensions[letter].number_format = fmt
+        ws.cell(first_row, col).number_format = fmt
+
+
+def _style_computed_headers(ws, row: int, cols) -> None:
+    for c in cols:
+        cell = ws.cell(row, c)
+        cell.fill = COMPUTED_FILL
+        cell.font = COMPUTED_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        comment = Comment(COMPUTED_NOTE, "claimbook")
+        comment.width, comment.height = 240, 60
+        cell.comment = comment
+
+
+def _claims_validations(ws, where: dict[str, int], first_row: int = 2) -> None:
+    last_row = S.FORMATTED_ROWS
+    for header, formula in _LISTS.items():
+        if header not in where:
+            continue
+        col = S.col_letter(where[header])
+        free = header == "Payer"  # an unknown payer is allowed (default rules); the list only helps
+        dv = DataValidation(
+            type="list", formula1=formula, allow_blank=True,
+            errorStyle="information" if free else "warning",
+            showErrorMessage=True,
+            errorTitle=f"Not a usual {header}",
+            error=(f"'{header}' is usually one of the choices in the list. Keep what you typed?"
+                   if not free else "This payer is not in the rules; claimbook will use the default rules."),
+            promptTitle=header, prompt=f"Pick from the list{' or type the payer name' if free else ''}.",
+            showInputMessage=False,
+        )
+        dv.add(f"{col}{first_row}:{col}{last_row}")
+        ws.add_data_validation(dv)
+    dates = [h for h in INPUT_COLUMNS if S.column_format(h) == S.DATE_FORMAT and h in where]
+    if dates:
+        dv = _date_validation()
+        for h in dates:
+            col = S.col_letter(where[h])
+            dv.add(f"{col}{first_row}:{col}{last_row}")
+        ws.add_data_validation(dv)
+
+
+def _date_validation() -> DataValidation:
+    return DataValidation(
+        type="date", operator="between", formula1="36526", formula2="73051", allow_blank=True,  # 2000..2099
+        errorStyle="warning", showErrorMessage=True, errorTitle="Not a date",
+        error="Type a date like 03/15/2026.",
+    )
+
+
+def _claims_conditional_formats(ws, header_row: int, where: dict[str, int], id_col: int) -> None:
+    """TF Risk colors, Days Overdue > 0, and a light grey body for the computed columns."""
+    first, last = header_row + 1, S.FORMATTED_ROWS
+    _risk_rules(ws, where, first, last)
+    comp = [where[h] for h in COMPUTED_COLUMNS if h in where]
+    if comp:
+        idc = S.col_letter(id_col)
+        # contiguous runs of computed columns (they are contiguous in every layout claimbook makes)
+        rng = f"{S.col_letter(min(comp))}{first}:{S.col_letter(max(comp))}{last}"
+        ws.conditional_formatting.add(rng, FormulaRule(formula=[f'LEN(${idc}{first})>0'], fill=COMPUTED_BODY_FILL))
+
+
+def _risk_rules(ws, where: dict[str, int], first: int, last: int) -> None:
+    if "TF Risk" in where:
+        col = S.col_letter(where["TF Risk"])
+        rng = f"{col}{first}:{col}{last}"
+        for words, color in ((("Expired", "Critical"), "red"), (("High",), "orange"), (("Watch",), "yellow")):
+            fill, font = RISK_COLORS[color]
+            cond = " , ".join(f'${col}{first}="{w}"' for w in words)
+            formula = f"OR({cond.replace(' , ', ',')})" if len(words) > 1 else cond
+            ws.conditional_formatting.add(rng, FormulaRule(
+                formula=[formula], stopIfTrue=True,
+                fill=PatternFill("solid", fgColor=fill, bgColor=fill), font=Font(bold=True, color=font)))
+    if "Days Overdue" in where:
+        col = S.col_letter(where["Days Overdue"])
+        fill, font = RISK_COLORS["red"]
+        ws.conditional_formatting.add(f"{col}{first}:{col}{last}", CellIsRule(
+            operator="greaterThan", formula=["0"], stopIfTrue=True,
+            fill=PatternFill("solid", fgColor=fill, bgColor=fill), font=Font(bold=True, color=font)))
+
+
+def _build_log(ws) -> None:
+    cols = list(FOLLOWUP_LOG_COLUMNS)
+    ws.append(cols)
+    table = Table(displayName=S.LOG_TABLE, ref=f"A1:{S.col_letter(len(cols))}2")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "A2"
+    for i, h in enumerate(cols, start=1):
+        _format_claim_column(ws, i, h)
+    dv = _date_validation()
+    for h in ("Date", "Next Date"):
+        if h in cols:
+            col = S.col_letter(cols.index(h) + 1)
+            dv.add(f"{col}2:{col}{S.FORMATTED_ROWS}")
+    ws.add_data_validation(dv)
+    _print_setup(ws, title_rows="1:1")
+
+
+def _build_worklist(ws, header) -> None:
+    ws["A1"] = "Worklist: the claims to work today, most important first"
+    ws["A1"].font = TITLE_FONT
+    ws.freeze_panes = f"C{S.WORKLIST_HEADER_ROW + 1}"
+    _worklist_columns(ws, header)
+    _print_setup(ws, title_rows=f"{S.WORKLIST_HEADER_ROW}:{S.WORKLIST_HEADER_ROW}")
+
+
+def _worklist_columns(ws, header) -> None:
+    for i, h in enumerate(header, start=1):
+        letter = S.col_letter(i)
+        ws.column_dimensions[letter].width = _width(h)
+        fmt = S.column_format(h)
+        if fmt:  # pre-formatted columns: values the Excel edge writes show as dates and dollars too
+            ws.column_dimensions[letter].number_format = fmt
+
+
+def _build_dashboard(ws) -> None:
+    ws["A1"] = "Dashboard: open claims by payer and age"
+    ws["A1"].font = TITLE_FONT
+    for ref, text in (("A2", "As of"), ("A3", "Last refreshed")):
+        ws[ref] = text
+        ws[ref].font = Font(bold=True)
+    ws[f"A{S.DASH_MONEY_ROW - 1}"] = "Open AR in dollars, by payer and age of claim (days)"
+    ws[f"A{S.DASH_COUNT_ROW - 1}"] = "Open claims (count), by payer and age of claim (days)"
+    for r in (S.DASH_MONEY_ROW - 1, S.DASH_COUNT_ROW - 1):
+        ws[f"A{r}"].font = SUBTITLE_FONT
+    ws.column_dimensions["A"].width = 28
+    for c in range(2, S.MATRIX_COLS + 1):
+        ws.column_dimensions[S.col_letter(c)].width = 14
+    ws.row_dimensions[S.DASH_KPI_ROW].height = 30
+    ws.row_dimensions[S.DASH_KPI_ROW + 1].height = 30
+    ws.row_dimensions[S.DASH_KPI_ROW + 2].height = 42
+    _print_setup(ws)
+
+
+def _build_payers(ws) -> None:
+    ws["A1"] = "Payer rules in use"
+    ws["A1"].font = TITLE_FONT
+    for ref, text in (("A2", "Rules folder"), ("A3", "Rules problems")):
+        ws[ref] = text
+        ws[ref].font = Font(bold=True)
+    ws[f"A{S.PAYERS_TABLE_ROW - 1}"] = (
+        "Rules in force today. To change one, edit the payer's file in the rules folder (see 'How to'), then refresh."
+    )
+    ws[f"A{S.PAYERS_TABLE_ROW - 1}"].font = SUBTITLE_FONT
+    widths = [24, 22, 30, 14, 11, 11, 14, 14, 16, 9, 11, 11, 10, 11, 11, 10, 18, 34, 40, 40]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[S.col_letter(i)].width = w
+    ws.column_dimensions[S.PAYER_LIST_COL].hidden = True
+    _print_setup(ws)
+
+
+def _build_settings(ws, rules, rules_folder: str) -> None:
+    ws.append(list(S.SETTINGS_HEADER))
+    values = {
+        "As-of date": None,
+        "Rules folder": rules_folder or None,
+        "Worklist look-ahead days": rules.settings.look_ahead_days,
+        "Backups kept": rules.settings.backups_kept,
+    }
+    for row in S.SETTINGS_ROWS:
+        ws.append([row.label, values[row.label], row.explanation])
+    for c in ws[1]:
+        c.font, c.fill = HEADER_FONT, HEADER_FILL
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 30
+    ws.column_dimensions["C"].width = 90
+    asof = S.setting_cell("As-of date")
+    ws[asof].number_format = S.DATE_FORMAT
+    dv = _date_validation()
+    dv.add(asof)
+    ws.add_data_validation(dv)
+    for label, hi in (("Worklist look-ahead days", 365), ("Backups kept", 100)):
+        v = DataValidation(type="whole", operator="between", formula1="0", formula2=str(hi), allow_blank=True,
+                           showErrorMessage=True, errorTitle="Not a number of days",
+                           error=f"Type a whole number from 0 to {hi}.")
+        v.add(S.setting_cell(label))
+        ws.add_data_validation(v)
+    for i, row in enumerate(S.SETTINGS_ROWS, start=S.SETTINGS_FIRST_ROW):
+        ws.cell(i, 1).font = Font(bold=True)
+        ws.cell(i, 2).alignment = Alignment(horizontal="left", vertical="top")
+        ws.cell(i, 1).alignment = Alignment(vertical="top")
+        ws.cell(i, 3).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[i].height = 15 * max(1, math.ceil(len(row.explanation) / 95))
+    _print_setup(ws)
+
+
+def _add_defined_names(wb) -> None:
+    names = {r.name: f"{_quote(S.SETTINGS)}!${S.setting_cell(r.label)[0]}${S.setting_cell(r.label)[1:]}"
+             for r in S.SETTINGS_ROWS}
+    names[S.PAYER_LIST_NAME] = S.PAYER_LIST_FORMULA
+    for name, ref in names.items():
+        if name not in wb.defined_names:
+            wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def _quote(sheet: str) -> str:
+    return f"'{sheet}'" if not sheet.isalnum() else sheet
+
+
+HOWTO_TEXT = [
+    ("title", "How to use this claim tracker"),
+    ("p", "claimbook keeps every insurance claim moving from submission to payment. You type the facts about "
+          "each claim; claimbook works out how old it is, what to do next, when to follow up, how close the "
+          "payer's filing deadline is, and which claims to work first."),
+    ("h", "The sheets"),
+    ("b", "Worklist: the claims that need something today (or within the look-ahead days), most important first. "
+          "It is rebuilt at every refresh, so do not type on it."),
+    ("b", "Claims: one row per claim. Type or paste your claims in the blue-headed columns. The grey-headed "
+          "columns on the right (Age to Data Issues) are filled in by claimbook: anything typed there is "
+          "overwritten at the next refresh."),
+    ("b", "Follow-up Log: one row per call, portal check or letter. Claimbook uses the latest Next Date you "
+          "log for a claim as its follow-up date."),
+    ("b", "Dashboard: open dollars and claim counts by payer and age, with charts and key figures."),
+    ("b", "Payers: the payer rules claimbook is using (filing limits, follow-up timing, appeal windows), where "
+          "they were read from, and any problems found in them."),
+    ("b", "Settings: the as-of date, where the rules folder is, how far ahead the Worklist looks, and how "
+          "many backups to keep."),
+    ("h", "The daily routine"),
+    ("n", "1. Refresh (the claimbook Refresh button, or 'claimbook refresh ClaimTracker.xlsx')."),
+    ("n", "2. Work the Worklist from the top down. Each row says what to do next and why."),
+    ("n", "3. Log each call or portal check on the Follow-up Log: date, claim ID, what you did, the outcome, "
+          "the call reference number and, if the payer gave one, the next date to check."),
+    ("n", "4. Update the claim's row on the Claims sheet (status, paid amount, denial codes, dates)."),
+    ("n", "5. Refresh again: worked claims drop off the Worklist until their next follow-up date."),
+    ("h", "What the colors mean"),
+    ("b", "TF Risk (timely filing: how close the payer's deadline to file is): red = Expired or Critical "
+          "(file or fix today), orange = High, yellow = Watch. OK and Met are not colored."),
+    ("b", "Days Overdue in red: the follow-up date has passed."),
+    ("b", "Grey column headers and grey cells: filled in by claimbook. Blue headers: yours to type in."),
+    ("h", "Where the payer rules live"),
+    ("p", "The rules are plain text files in the 'rules' folder beside this workbook (or the folder named on "
+          "the Settings sheet): settings.yaml for the aging buckets and warning days, denials.yaml for what "
+          "to do about each denial code, and one file per payer in rules/payers (for example medicare.yaml). "
+          "Open a file in Notepad (Windows) or TextEdit (Mac), change the value after the colon, save, and "
+          "refresh. Lines starting with # are notes. If a file has a typing mistake, the Payers sheet lists "
+          "the file, the line and what to fix; claimbook keeps using the shipped rules for that file until "
+          "it is fixed."),
+    ("h", "When a cell shows a data issue"),
+    ("p", "The Data Issues column says what claimbook could not read on that row, for example a date it could "
+          "not understand or a payer it does not know. Fix the cell it names on the Claims sheet (type dates "
+          "as 03/15/2026, amounts as numbers) and refresh. A payer claimbook does not know gets the default "
+          "rules: add its name to the right payer file in the rules folder, or pick it from the Payer list."),
+    ("h", "Good to know"),
+    ("b", "Keep the column headers on the Claims sheet as they are; you may add your own columns anywhere."),
+    ("b", "Claimbook saves a backup copy of this workbook before each refresh from the command line."),
+    ("b", "Dates and deadlines are counted from the Settings as-of date, or today when it is blank."),
+]
+
+
+def _build_howto(ws) -> None:
+    ws.column_dimensions["A"].width = 110
+    ws.sheet_view.showGridLines = False
+    row = 1
+    for kind, text in HOWTO_TEXT:
+        if kind == "h":
+            row += 1  # a blank line before each heading
+        cell = ws.cell(row, 1, ("\u2022 " + text) if kind == "b" else text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top", indent=1 if kind in ("b", "n") else 0)
+        cell.font = {"title": TITLE_FONT, "h": SUBTITLE_FONT}.get(kind, Font(size=11))
+        lines = max(1, math.ceil(len(text) / 100))
+        ws.row_dimensions[row].height = 24 if kind == "title" else 15 * lines + 2
+        row += 1
+    _print_setup(ws, landscape=False)
+
+
+# ==================================================================================================
+# A practice's own workbook
+# ==================================================================================================
+def ensure_tracker(wb, rules) -> list[str]:
+    """Add whatever claimbook needs to a practice's own workbook, without touching their cells.
+
+    The workbook must have a ``Claims`` table (or a ``Claims`` sheet) with Claim ID, Payer and DOS
+    columns, under any of their usual names and in any order. Missing claimbook sheets are added at
+    the end; missing computed columns are appended at the right of the table (its range extended) or
+    of the used columns. Returns what was added, one plain-English line each ([] if nothing was needed).
+    Raises ``TrackerError`` (``MissingColumnsError``) before changing anything when the claims cannot
+    be used.
+    """
+    from claimbook.workbook import io
+
+    added: list[str] = []
+    place = io.find_claims(wb)
+    header = place.header()
+    where = "The Claims table" if place.table is not None else f"Row {place.header_row} of the Claims sheet"
+    table.map_input_columns(header, what=where)  # raises MissingColumnsError, naming what it found
+    present = table.map_computed_columns(header)
+    todo = [h for h in COMPUTED_COLUMNS if h not in present]
+    if todo:
+        added.append(_add_computed_columns(place.ws, place.table, place.header_row, place.last_col + 1, todo))
+    builders = {
+        S.WORKLIST: lambda w: _build_worklist(w, WORKLIST_COLUMNS),
+        S.FOLLOWUP_LOG: _build_log,
+        S.DASHBOARD: _build_dashboard,
+        S.PAYERS: _build_payers,
+        S.SETTINGS: lambda w: _build_settings(w, rules, ""),
+        S.HOWTO: _build_howto,
+    }
+    new_sheets = []
+    for name in S.SHEET_ORDER:
+        if name in wb.sheetnames or (name == S.FOLLOWUP_LOG and S.LOG_TABLE.lower() in _table_names(wb)):
+            continue
+        new = wb.create_sheet(name)
+        if S.CODE_NAMES[name] not in {w.sheet_properties.codeName for w in wb.worksheets}:
+            new.sheet_properties.codeName = S.CODE_NAMES[name]
+        builders[name](new)
+        new_sheets.append(name)
+        added.append(f"Added the '{name}' sheet.")
+    before = set(wb.defined_names)
+    _add_defined_names(wb)
+    if set(wb.defined_names) - before:
+        added.append(f"Added the names {', '.join(sorted(set(wb.defined_names) - before))} "
+                     "(the Settings values and the Payer list).")
+    if new_sheets:
+        _write_blocks(wb, [b for b in _initial_blocks(rules, date.today()) if b.sheet in new_sheets])
+        if S.WORKLIST in new_sheets:
+            _finish_worklist(wb[S.WORKLIST], WORKLIST_COLUMNS, 0)
+        if S.DASHBOARD in new_sheets:
+            _finish_dashboard(wb[S.DASHBOARD], len(rules.settings.bucket_labels()), 0)
+    return added
+
+
+def _add_computed_columns(ws, tab, hrow: int, start: int, todo: list[str]) -> str:
+    last_row = _table_last_row(tab, ws)
+    for c in range(start, start + len(todo)):
+        busy = [r for r in range(hrow, last_row + 1) if ws.cell(r, c).value not in (None, "")]
+        if busy:
+            raise TrackerError(
+                f"Column {S.col_letter(c)} of the '{ws.title}' sheet, right of your claims, is in use "
+                f"(cell {S.col_letter(c)}{busy[0]}). claimbook adds its columns there: move that column "
+                f"further right or to another sheet, then try again."
+            )
+    for i, h in enumerate(todo):
+        c = start + i
+        ws.cell(hrow, c, h)
+        ws.column_dimensions[S.col_letter(c)].width = _width(h)
+        fmt = S.column_format(h)
+        if fmt:
+            ws.column_dimensions[S.col_letter(c)].number_format = fmt
+    _style_computed_headers(ws, hrow, range(start, start + len(todo)))
+    if tab is not None:
+        _extend_table(tab, todo, start + len(todo) - 1)
+    _risk_rules(ws, {h: start + i for i, h in enumerate(todo)}, hrow + 1, max(S.FORMATTED_ROWS, last_row))
+    cols = f"{S.col_letter(start)} to {S.col_letter(start + len(todo) - 1)}"
+    n = len(todo)
+    return (f"Added {n} claimbook column{'s' if n != 1 else ''} ({', '.join(todo)}) at the right of your "
+            f"claims, columns {cols}. claimbook fills them in at each refresh.")
+
+
+def _table_names(wb) -> set[str]:
+    return {t.lower() for ws in wb.worksheets for t in ws.tables}
+
+
+def _table_last_row(tab, ws) -> int:
+    if tab is not None:
+        return S.split_cell(tab.ref.split(":")[1])[1]
+    return max((r for (r, _c) in ws._cells), default=1)
+
+
+def _extend_table(table, headers: list[str], last_col: int) -> None:
+    first, last = table.ref.split(":")
+    table.ref = f"{first}:{S.col_letter(last_col)}{S.split_cell(last)[1]}"
+    if table.autoFilter is not None:
+        table.autoFilter.ref = table.ref
+    next_id = max((tc.id for tc in table.tableColumns), default=0) + 1
+    for i, h in enumerate(headers):
+        table.tableColumns.append(TableColumn(id=next_id + i, name=h))
+
+
+# ==================================================================================================
+# Generated sheets
+# ==================================================================================================
+def write_generated(wb, output: RefreshOutput, rules=None) -> None:
+    """Write the Worklist, Dashboard and Payers blocks (cleared first), styled, with the charts.
+
+    Writing the same output twice gives the same cells. Text is always written as text, never as a
+    formula, whatever it starts with.
+    """
+    missing = [name for name in (S.WORKLIST, S.DASHBOARD, S.PAYERS) if name not in wb.sheetnames]
+    if missing:
+        if rules is None:
+            raise TrackerError(f"This workbook has no {', '.join(missing)} sheet. Run 'claimbook refresh' to add it.")
+        ensure_tracker(wb, rules)
+    blocks = S.generated_blocks(output)
+    _write_blocks(wb, blocks)
+    payers, _, _ = S.fold_payers(output.dashboard)
+    nb = min(len(output.dashboard.buckets), S.MAX_BUCKETS)
+    _finish_generated(wb, nb, len(payers), list(output.worklist.header), len(output.worklist.rows))
+
+
+def _finish_generated(wb, n_buckets: int, n_payers: int, worklist_header: list, n_rows: int) -> None:
+    _finish_worklist(wb[S.WORKLIST], worklist_header, n_rows)
+    _finish_dashboard(wb[S.DASHBOARD], n_buckets, n_payers)
+
+
+def _finish_worklist(ws, header: list, n_rows: int) -> None:
+    """Autofilter, column formats, TF-risk colors and print area fitted to the rows just written."""
+    hr = S.WORKLIST_HEADER_ROW
+    last = S.col_letter(max(1, len(header)))
+    ws.auto_filter.ref = f"A{hr}:{last}{hr + max(n_rows, 1)}"
+    _worklist_columns(ws, header)
+    ws.conditional_formatting = ConditionalFormattingList()
+    _risk_rules(ws, {h: i for i, h in enumerate(header, start=1)}, hr + 1, hr + max(n_rows, S.FORMATTED_ROWS))
+    ws.print_area = f"A1:{last}{hr + max(n_rows, 1)}"
+
+
+def _finish_dashboard(ws, n_buckets: int, n_payers: int) -> None:
+    _build_charts(ws, n_buckets, n_payers)
+    ws.print_area = f"A1:{S.col_letter(_chart_col(n_buckets) + 9)}{S.DASH_COUNT_ROW + S.MATRIX_ROWS}"
+
+
+def _chart_col(n_buckets: int) -> int:
+    return 1 + n_buckets + 1 + 2  # two spare columns right of the matrix's Total column
+
+
+def _build_charts(ws, n_buckets: int, n_payers: int) -> None:
+    """Two native bar charts over the dollars matrix; rebuilt so their ranges fit the current data."""
+    ws._charts = []
+    nb, np_ = max(1, n_buckets), max(1, n_payers)
+    hdr, total = S.DASH_MONEY_ROW, S.DASH_MONEY_ROW + S.MAX_PAYER_ROWS + 1
+    anchor = S.col_letter(_chart_col(n_buckets))
+
+    by_age = BarChart()
+    by_age.type, by_age.style = "col", 10
+    by_age.title = "Open AR by age of claim (days)"
+    by_age.legend = None
+    s = Series(Reference(ws, min_col=2, max_col=1 + nb, min_row=total), title="Open AR")
+    s.graphicalProperties.solidFill = BLUE
+    by_age.series.append(s)
+    by_age.set_categories(Reference(ws, min_col=2, max_col=1 + nb, min_row=hdr))
+    _axes(by_age)
+    by_age.width, by_age.height = 17, 7.5
+    ws.add_chart(by_age, f"{anchor}{S.DASH_KPI_ROW}")
+
+    by_payer = BarChart()
+    by_payer.type, by_payer.grouping, by_payer.overlap, by_payer.style = "bar", "stacked", 100, 10
+    by_payer.title = "Open AR by payer, split by age (days)"
+    by_payer.add_data(Reference(ws, min_col=2, max_col=1 + nb, min_row=hdr, max_row=hdr + np_), titles_from_data=True)
+    by_payer.set_categories(Reference(ws, min_col=1, min_row=hdr + 1, max_row=hdr + np_))
+    palette = ["A9D18E", "FFD966", "F4B183", "E06666", "990000", "7F6000", "595959", "1F3864"]
+    for i, ser in enumerate(by_payer.series):
+        ser.graphicalProperties.solidFill = palette[i % len(palette)]
+        ser.graphicalProperties.line.solidFill = palette[i % len(palette)]
+    _axes(by_payer)
+    by_payer.x_axis.scaling.orientation = "maxMin"  # largest payer on top
+    by_payer.legend.position = "b"
+    by_payer.width, by_payer.height = 17, 11
+    ws.add_chart(by_payer, f"{anchor}{S.DASH_KPI_ROW + 16}")
+
+
+def _axes(chart) -> None:
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.y_axis.numFmt = '"$"#,##0'
+    chart.y_axis.number_format = '"$"#,##0'
+    chart.y_axis.majorGridlines = chart.y_axis.majorGridlines  # keep the default gridlines
+
+
+# --- writing blocks -------------------------------------------------------------------------------
+def _text(value: str) -> str:
+    # No apostrophe prefix here (table.safe_text is for Excel): a string cell is never a formula.
+    return table.clean_text(value)
+
+
+def put(ws, row: int, col: int, value):
+    """Write one value; a string is always stored as a string (never a formula)."""
+    if value is None:
+        return None
+    if isinstance(value, Enum):
+        value = value.value
+    cell = ws.cell(row, col)
+    if isinstance(value, str):
+        cell.value = _text(value)
+        cell.data_type = "s"  # "=SUM(...)" typed in a note stays text
+    elif isinstance(value, (int, float, date, datetime)):
+        cell.value = value
+    else:
+        cell.value = _text(str(value))
+        cell.data_type = "s"
+    return cell
+
+
+def _clear(ws, row: int, col: int, nrows: int, ncols: int) -> None:
+    r2, c2 = row + nrows - 1, col + ncols - 1
+    for key in [k for k in ws._cells if row <= k[0] <= r2 and col <= k[1] <= c2]:
+        del ws._cells[key]
+
+
+def _write_blocks(wb, blocks: list[S.SheetBlock]) -> None:
+    for b in blocks:
+        ws = wb[b.sheet]
+        _clear(ws, b.row, b.col, b.clear_rows, b.clear_cols)
+        for i, row in enumerate(b.values):
+            for j, v in enumerate(row):
+                cell = put(ws, b.row + i, b.col + j, v)
+                fmt = b.col_formats[j] if j < len(b.col_formats) else None
+                if cell is not None and fmt and not isinstance(v, str):
+                    cell.number_format = fmt
+        _STYLES.get(b.key, lambda ws, b: None)(ws, b)
+
+
+def _style_header_row(ws, row: int, col: int, n: int, height: float | None = 30) -> None:
+    for c in range(col, col + n):
+        cell = ws.cell(row, c)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    if height:
+        ws.row_dimensions[row].height = height
+
+
+def _style_worklist_table(ws, b: S.SheetBlock) -> None:
+    if b.values:
+        _style_header_row(ws, b.row, b.col, len(b.values[0]))
+
+
+def _style_status(ws, b: S.SheetBlock) -> None:
+    ws[b.top_left].font = Font(italic=True, color="404040")
+
+
+def _style_kpis(ws, b: S.SheetBlock) -> None:
+    n = len(b.values[0]) if b.values else 0
+    for j in range(n):
+        c = b.col + j
+        label, value, note = (ws.cell(b.row + k, c) for k in range(3))
+        for k, cell in enumerate((label, value, note)):
+            cell.fill = TILE_FILL
+            cell.border = Border(left=THIN, right=THIN, top=THIN if k == 0 else None, bottom=THIN if k == 2 else None)
+        label.font = Font(bold=True, size=9, color="404040")
+        label.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        value.font = Font(bold=True, size=16, color=NAVY)
+        value.alignment = Alignment(horizontal="center", vertical="center")
+        note.font = NOTE_FONT
+        note.alignment = Alignment(wrap_text=True, horizontal="center", vertical="top")
+
+
+def _style_matrix(ws, b: S.SheetBlock) -> None:
+    if not b.values:
+        return
+    n = len(b.values[0])
+    _style_header_row(ws, b.row, b.col, n, height=None)
+    total_row = b.row + len(b.values) - 1
+    for c in range(b.col, b.col + n):
+        cell = ws.cell(total_row, c)
+        cell.font, cell.fill = Font(bold=True), TOTAL_FILL
+        cell.border = Border(top=Side(style="thin", color=NAVY))
+    for r in range(b.row + 1, total_row):
+        ws.cell(r, b.col + n - 1).font = Font(bold=True)
+
+
+def _style_payers_table(ws, b: S.SheetBlock) -> None:
+    if not b.values:
+        return
+    _style_header_row(ws, b.row, b.col, len(b.values[0]), height=45)
+    for i in range(1, len(b.values)):
+        for j in range(len(b.values[0])):
+            ws.cell(b.row + i, b.col + j).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _style_problems(ws, b: S.SheetBlock) -> None:
+    for i in range(len(b.values)):
+        ws.cell(b.row + i, b.col).font = Font(color="9C0006")
+
+
+_STYLES = {
+    "worklist.status": _style_status,
+    "worklist.table": _style_worklist_table,
+    "dash.asof": lambda ws, b: setattr(ws[b.top_left], "alignment", Alignment(horizontal="left")),
+    "dash.refreshed": _style_status,
+    "dash.kpis": _style_kpis,
+    "dash.dollars": _style_matrix,
+    "dash.counts": _style_matrix,
+    "payers.table": _style_payers_table,
+    "payers.problems": _style_problems,
+    "payers.summary": lambda ws, b: setattr(ws[b.top_left], "font", Font(bold=True)),
+}
+
+__all__ = ["new_tracker", "ensure_tracker", "write_generated", "put", "HOWTO_TEXT"]

@@ -1,0 +1,274 @@
+"""Engine unit tests: inline claims and rules, ``as_of`` passed explicitly, values a user would see."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from claimbook.engine import aging_bucket, evaluate
+from claimbook.model import Channel, ClaimType, DenialCode, Network, Order, Risk, Status
+from claimbook.rules.schema import Anchor, Cited, Period, Settings, TimelyFiling
+from tests.engine_rules import claim, payer, rules
+
+AS_OF = date(2026, 11, 23)
+
+
+def one(c, r=None, as_of=AS_OF):
+    return evaluate([c], r or rules(), as_of).results[0]
+
+
+# --- aging ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "age,bucket",
+    [(0, "0-30"), (30, "0-30"), (31, "31-60"), (60, "31-60"), (61, "61-90"), (90, "61-90"),
+     (91, "91-120"), (120, "91-120"), (121, "120+"), (5000, "120+")],
+)
+def test_bucket_boundaries(age, bucket):
+    assert aging_bucket(age, Settings()) == bucket
+    r = one(claim(dos_from=AS_OF - timedelta(days=age)))
+    assert (r.age, r.bucket) == (age, bucket)
+
+
+def test_institutional_claims_age_from_the_through_date():
+    r = one(claim(claim_type=ClaimType.INSTITUTIONAL, dos_from=date(2026, 10, 1), dos_through=date(2026, 10, 10)))
+    assert r.age == (AS_OF - date(2026, 10, 10)).days
+
+
+def test_future_dos_has_no_age_and_a_data_issue():
+    r = one(claim(dos_from=AS_OF + timedelta(days=3)))
+    assert r.age is None and r.bucket == ""
+    assert any("in the future" in i for i in r.data_issues)
+
+
+# --- timely filing -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "days_left,risk",
+    [(-1, Risk.EXPIRED), (0, Risk.CRITICAL), (15, Risk.CRITICAL), (16, Risk.HIGH), (30, Risk.HIGH),
+     (31, Risk.WATCH), (60, Risk.WATCH), (61, Risk.OK)],
+)
+def test_risk_thresholds(days_left, risk):
+    # 90-day limit from DOS; a claim not yet submitted is never "Met".
+    dos = AS_OF + timedelta(days=days_left) - timedelta(days=90)
+    r = one(claim(dos_from=dos, status=Status.NOT_SUBMITTED))
+    assert r.tf_days_left == days_left
+    assert r.tf_risk is risk
+
+
+def test_accepted_in_time_is_met_and_rejected_is_not_filed():
+    dos = date(2026, 9, 1)
+    met = one(claim(dos_from=dos, status=Status.PENDING, submitted=date(2026, 9, 3), accepted=date(2026, 9, 4)))
+    assert met.tf_deadline == date(2026, 11, 30) and met.tf_risk is Risk.MET
+    rejected = one(claim(dos_from=dos, status=Status.REJECTED, submitted=date(2026, 9, 3)))
+    assert rejected.tf_risk is Risk.CRITICAL and rejected.tf_days_left == 7
+    assert rejected.next_action.startswith("Fix the rejection")
+
+
+def test_twelve_month_limit_from_feb_29_ends_feb_28():
+    r = one(claim(dos_from=date(2024, 2, 29), status=Status.NOT_SUBMITTED), rules(payer(limit=Period(months=12))),
+            as_of=date(2024, 3, 1))
+    assert r.tf_deadline == date(2025, 2, 28)
+
+
+def test_weekend_and_holiday_deadlines_roll_only_when_the_payer_rolls():
+    # 2026-07-04 is a Saturday; with 2026-07-06 a holiday the next business day is Tuesday 07-07.
+    dos = date(2026, 7, 4) - timedelta(days=90)
+    holidays = frozenset({date(2026, 7, 6)})
+    rolled = one(claim(dos_from=dos, status=Status.NOT_SUBMITTED), rules(payer(roll=True), holidays=holidays),
+                 as_of=date(2026, 6, 1))
+    assert rolled.tf_deadline == date(2026, 7, 7)
+    assert "moved from 2026-07-04 to the next business day" in rolled.why
+    plain = one(claim(dos_from=dos, status=Status.NOT_SUBMITTED), rules(payer(roll=False), holidays=holidays),
+                as_of=date(2026, 6, 1))
+    assert plain.tf_deadline == date(2026, 7, 4)
+
+
+def test_institutional_span_anchors_on_the_through_date():
+    r = one(claim(claim_type=ClaimType.INSTITUTIONAL, dos_from=date(2021, 7, 20), dos_through=date(2021, 7, 31),
+                  status=Status.NOT_SUBMITTED), rules(payer(limit=Period(months=12))), as_of=date(2022, 1, 1))
+    assert r.tf_deadline == date(2022, 7, 31)
+
+
+def test_secondary_claims_anchor_on_primary_eob_only_where_the_payer_says_so():
+    eob = date(2026, 3, 1)
+    kw = dict(dos_from=date(2026, 1, 5), order=Order.SECONDARY, primary_eob_date=eob, status=Status.NOT_SUBMITTED)
+    reanchor = one(claim(**kw), rules(payer(secondary_anchor=Anchor.PRIMARY_EOB)), as_of=date(2026, 3, 2))
+    assert reanchor.tf_deadline == eob + timedelta(days=90)
+    no_reanchor = one(claim(**kw), rules(payer(secondary_anchor=Anchor.DOS)), as_of=date(2026, 3, 2))
+    assert no_reanchor.tf_deadline == date(2026, 1, 5) + timedelta(days=90)
+
+
+def test_out_of_network_limit_applies_to_out_of_network_claims():
+    r = one(claim(network=Network.OUT, status=Status.NOT_SUBMITTED, dos_from=date(2026, 11, 1)),
+            rules(payer(limit=Period(days=90), out_limit=Period(days=180))))
+    assert r.tf_deadline == date(2026, 11, 1) + timedelta(days=180)
+
+
+def test_rule_versions_follow_the_date_of_service():
+    old = TimelyFiling(Period(days=180), Period(days=180), Cited("old manual", date(2000, 1, 1)))
+    p = payer(limit=Period(days=90), extra_tf=(old,))
+    p = type(p)(**{**{f: getattr(p, f) for f in p.__slots__},
+                   "timely_filing": (TimelyFiling(Period(days=90), Period(days=90), Cited("new", date(2019, 10, 1))), old)})
+    before = one(claim(dos_from=date(2019, 9, 30), status=Status.NOT_SUBMITTED), rules(p), as_of=date(2019, 10, 2))
+    after = one(claim(dos_from=date(2019, 10, 1), status=Status.NOT_SUBMITTED), rules(p), as_of=date(2019, 10, 2))
+    assert before.tf_deadline == date(2019, 9, 30) + timedelta(days=180)
+    assert after.tf_deadline == date(2019, 10, 1) + timedelta(days=90)
+
+
+# --- next action ---------------------------------------------------------------------------------
+
+def test_status_check_then_recheck_later_date_wins():
+    sub = date(2026, 11, 1)
+    r = one(claim(status=Status.PENDING, dos_from=date(2026, 10, 28), submitted=sub, accepted=sub),
+            as_of=date(2026, 11, 20))
+    assert (r.category, r.follow_up, r.days_overdue) == ("status_check", date(2026, 11, 15), 5)
+    assert "status check 14 days after electronic submission on 2026-11-01" in r.why
+    later = one(claim(status=Status.PENDING, dos_from=date(2026, 10, 28), submitted=sub, accepted=sub,
+                      last_contact=date(2026, 11, 10)), as_of=date(2026, 11, 20))
+    assert later.follow_up == date(2026, 11, 24) and later.days_overdue == 0
+    assert "last contact 2026-11-10 + 14 days -> due 2026-11-24" in later.why
+
+
+def test_paper_claims_use_the_paper_first_check():
+    sub = date(2026, 11, 1)
+    r = one(claim(status=Status.SUBMITTED, channel=Channel.PAPER, dos_from=sub, submitted=sub), as_of=sub)
+    assert r.follow_up == sub + timedelta(days=30)
+
+
+def test_unresolved_past_adjudication_days_escalates_through_the_contact_channel():
+    sub = date(2026, 9, 1)
+    r = one(claim(status=Status.PENDING, dos_from=sub, submitted=sub, accepted=sub))
+    assert r.category == "escalate"
+    assert r.next_action.startswith("Escalate: call Acme Health") and "Acme portal" in r.next_action
+    assert r.follow_up == sub + timedelta(days=30)
+
+
+def test_submitted_without_acceptance_asks_to_confirm_acceptance():
+    sub = date(2026, 11, 20)
+    r = one(claim(status=Status.SUBMITTED, dos_from=sub, submitted=sub))
+    assert r.category == "confirm_acceptance" and r.follow_up == date(2026, 11, 22) and r.days_overdue == 1
+
+
+def test_docs_requested_due_on_docs_due():
+    r = one(claim(status=Status.DOCS_REQUESTED, submitted=date(2026, 1, 8), docs_due=date(2026, 12, 1)))
+    assert r.category == "send_docs" and r.follow_up == date(2026, 12, 1)
+    assert r.next_action == "Send the requested records by 2026-12-01"
+
+
+def test_denial_co50_appeal_deadline_from_remit():
+    r = one(claim(status=Status.DENIED, submitted=date(2026, 1, 8), remit_date=date(2026, 2, 1),
+                  denial_codes=(DenialCode("CO", "50"),)), as_of=date(2026, 2, 2))
+    assert r.next_action == "Appeal with medical records" and r.category == "appeal"
+    assert r.appeal_deadline == date(2026, 2, 1) + timedelta(days=180)
+
+
+def test_receipt_presumption_is_added_to_the_appeal_window():
+    # Medicare: remit 2022-05-15 + 5 days presumed receipt + 120 days = 2022-09-17.
+    p = payer(appeal_window=Period(days=120), presumption=5)
+    r = one(claim(status=Status.DENIED, dos_from=date(2022, 4, 1), submitted=date(2022, 4, 2),
+                  remit_date=date(2022, 5, 15), denial_codes=(DenialCode("CO", "50"),)), rules(p), as_of=date(2022, 5, 20))
+    assert r.appeal_deadline == date(2022, 9, 17)
+
+
+def test_timely_filing_denial_not_appealable_where_the_payer_says_so():
+    p = payer(tf_appealable=False)
+    r = one(claim(status=Status.DENIED, submitted=date(2026, 1, 8), remit_date=date(2026, 2, 1),
+                  denial_codes=(DenialCode("CO", "29"),)), rules(p))
+    assert r.appeal_deadline is None
+    assert "does not accept appeals of timely-filing denials" in r.next_action
+
+
+def test_most_urgent_denial_code_leads_and_rarc_specific_entry_wins():
+    r = one(claim(status=Status.DENIED, submitted=date(2026, 1, 8), remit_date=date(2026, 2, 1),
+                  denial_codes=(DenialCode("CO", "45"), DenialCode("CO", "16", ("MA130",)))))
+    assert r.next_action == "Submit a NEW claim" and r.appeal_deadline is None
+
+
+def test_oa18_checks_the_original_instead_of_resubmitting():
+    r = one(claim(status=Status.DENIED, submitted=date(2026, 1, 8), remit_date=date(2026, 2, 1),
+                  denial_codes=(DenialCode("OA", "18"),)))
+    assert r.category == "status_check" and "original" in r.next_action
+
+
+def test_corrected_claim_needed_makes_timely_filing_live_again():
+    # Accepted in time, but CO-16 needs a corrected claim: the risk is no longer Met.
+    r = one(claim(status=Status.DENIED, dos_from=date(2026, 10, 1), submitted=date(2026, 10, 2),
+                  accepted=date(2026, 10, 2), remit_date=date(2026, 10, 20), denial_codes=(DenialCode("CO", "16"),)))
+    assert r.tf_risk is Risk.WATCH and r.tf_days_left == 37 and r.tf_deadline == date(2026, 12, 30)
+
+
+def test_appealed_rechecks_after_the_appeal_interval():
+    r = one(claim(status=Status.APPEALED, submitted=date(2026, 1, 8), remit_date=date(2026, 2, 1),
+                  denial_codes=(DenialCode("CO", "50"),), appeal_filed=date(2026, 11, 1)))
+    assert r.category == "appeal_status" and r.follow_up == date(2026, 12, 1)
+
+
+def test_underpayment_beyond_tolerance_is_disputed():
+    kw = dict(status=Status.PAID, submitted=date(2026, 1, 8), remit_date=date(2026, 11, 2), billed=300.0, expected=200.0)
+    short = one(claim(**kw, paid=150.0, patient_resp=20.0))
+    assert short.underpaid == 30.0 and short.category == "underpayment" and short.at_stake == 30.0
+    assert short.next_action == "Dispute the underpayment of $30.00 with Acme Health"
+    assert short.appeal_deadline == date(2026, 11, 2) + timedelta(days=180)
+    within = one(claim(**kw, paid=179.5, patient_resp=20.0))  # 50 cents short, tolerance $1
+    assert within.underpaid == 0.0 and within.category == "bill_patient"  # only the patient's share is left
+
+
+def test_patient_balance_is_billed_then_on_the_statement_cycle():
+    kw = dict(status=Status.PAID, submitted=date(2026, 1, 8), remit_date=date(2026, 11, 2), expected=200.0,
+              paid=160.0, patient_resp=40.0)
+    first = one(claim(**kw))
+    assert first.category == "bill_patient" and first.follow_up == date(2026, 11, 2) and first.at_stake == 40.0
+    again = one(claim(**kw, last_contact=date(2026, 11, 10)))
+    assert again.follow_up == date(2026, 12, 10)
+
+
+@pytest.mark.parametrize("status", [Status.PAID, Status.CLOSED])
+def test_paid_in_full_or_closed_needs_nothing(status):
+    r = one(claim(status=status, submitted=date(2026, 1, 8), remit_date=date(2026, 2, 1), expected=200.0, paid=200.0))
+    assert r.category == "none" and r.follow_up is None and r.priority == 0
+
+
+def test_follow_up_log_next_date_overrides():
+    r = one(claim(status=Status.PENDING, submitted=date(2026, 9, 1), next_date_override=date(2026, 12, 5)))
+    assert r.follow_up == date(2026, 12, 5) and "set in the Follow-up Log" in r.why
+
+
+# --- priority and data issues ---------------------------------------------------------------------
+
+def test_close_deadline_outranks_no_deadline_for_similar_dollars():
+    near = claim(claim_id="NEAR", status=Status.NOT_SUBMITTED, dos_from=AS_OF - timedelta(days=75), billed=500.0)
+    far = claim(claim_id="FAR", status=Status.PENDING, dos_from=AS_OF - timedelta(days=10),
+                submitted=AS_OF - timedelta(days=9), accepted=AS_OF - timedelta(days=9), billed=520.0,
+                last_contact=AS_OF - timedelta(days=20))
+    ev = evaluate([far, near], rules(), AS_OF)
+    by_id = {r.claim_id: r for r in ev.results}
+    assert by_id["NEAR"].tf_days_left == 15
+    assert by_id["NEAR"].priority == 1 and by_id["FAR"].priority == 2
+
+
+def test_duplicate_and_missing_ids_unknown_payer_and_bad_amounts_are_flagged_not_fatal():
+    ev = evaluate(
+        [claim(claim_id="X"), claim(claim_id="X"), claim(claim_id="", payer="Acme Healht Plan"),
+         claim(claim_id="Y", payer="Zzyzx Mutual", billed=-5.0, paid=10.0)],
+        rules(), AS_OF)
+    a, b, c, d = ev.results
+    assert any("appears more than once" in i for i in a.data_issues) and b.data_issues == a.data_issues
+    assert any("Claim ID is missing" in i for i in c.data_issues)
+    assert any("not in the rules" in i for i in d.data_issues) and d.payer_key == "default"
+    assert any("Billed is negative" in i for i in d.data_issues)
+    assert all(r.next_action for r in ev.results)
+
+
+def test_unknown_payer_suggests_a_close_name():
+    r = one(claim(payer="Akme Health"))
+    assert "Did you mean 'Acme Health'?" in " ".join(r.data_issues)
+
+
+def test_results_keep_input_order_and_are_deterministic():
+    claims = [claim(claim_id=f"C{i}", billed=100.0 + i, dos_from=AS_OF - timedelta(days=i * 7)) for i in range(30)]
+    a = evaluate(claims, rules(), AS_OF)
+    b = evaluate(list(reversed(claims)), rules(), AS_OF)
+    assert [r.claim_id for r in a.results] == [c.claim_id for c in claims]
+    assert {r.claim_id: r for r in a.results} == {r.claim_id: r for r in b.results}
