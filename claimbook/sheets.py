@@ -15,8 +15,10 @@ Layout (row numbers are 1-based, as in Excel)::
     Worklist   A1 title | A2 "As of ... - summary line" | A3 header, A4.. rows (to the sheet's end)
     Dashboard  A1 title | B2 as-of date | B3 last-refreshed summary line
                A5:H7  KPI tiles (row 5 label, row 6 value, row 7 note), up to 8
-               A10    dollars matrix: header, 21 payer rows (20 + "Other payers"), Total row (A32)
-               A36    counts matrix, same shape (Total row A58)
+               A10    dollars matrix: header row 10 (Payer, buckets..., Total), "All payers" total
+                      row 11, then up to 21 payer rows 12..32 (20 largest + "Other payers")
+               A36    counts matrix, same shape (header 36, total 37, payers 38..58)
+               charts (openpyxl edge): see ``chart_ranges``
     Payers     B2 rules folder | B3 rules problems summary | A5:A14 problems, one per row
                A16    effective rules table (header + one row per payer)
                Z1     payer names for the Claims "Payer" drop-down (defined name PayerList)
@@ -140,7 +142,8 @@ DASH_COUNT_ROW = 36  # header row of the counts matrix
 MAX_PAYER_ROWS = 21  # 20 payers + "Other payers"
 MAX_BUCKETS = 8
 OTHER_PAYERS = "Other payers"
-MATRIX_ROWS = 1 + MAX_PAYER_ROWS + 1  # header + payers + Total
+MATRIX_ROWS = 1 + 1 + MAX_PAYER_ROWS  # header + "All payers" total + payers
+ALL_PAYERS = "All payers"
 MATRIX_COLS = 1 + MAX_BUCKETS + 1  # payer + buckets + Total
 
 PAYERS_FOLDER_CELL = "B2"
@@ -274,13 +277,46 @@ def fold_payers(dash: Dashboard) -> tuple[list[str], list[list[float]], list[lis
 
 
 def _matrix(corner: str, buckets: list[str], payers: list[str], cells: list[list], zero) -> list[list]:
-    rows = [[corner, *buckets, "Total"]]
+    """Header, then the all-payers total (a fixed row, so charts can point at it), then one row per payer."""
+    totals = [sum((r[i] or zero for r in cells), zero) for i in range(len(buckets))]
+    if isinstance(zero, float):
+        totals = [round(t, 2) for t in totals]
+    rows = [[corner, *buckets, "Total"], [ALL_PAYERS, *totals, _sum(totals, zero)]]
     for name, vals in zip(payers, cells):
         vals = [v or zero for v in vals]
-        rows.append([name, *vals, sum(vals, zero)])
-    totals = [sum((r[i] or zero for r in cells), zero) for i in range(len(buckets))]
-    rows.append(["Total", *totals, sum(totals, zero)])
+        rows.append([name, *vals, _sum(vals, zero)])
     return rows
+
+
+def _sum(values: list, zero):
+    total = sum(values, zero)
+    return round(total, 2) if isinstance(zero, float) else total
+
+
+@dataclass(frozen=True)
+class ChartRanges:
+    """The cells each Dashboard chart plots (A1 ranges on the Dashboard sheet)."""
+
+    age_categories: str  # bucket labels of the header row
+    age_values: str  # the "All payers" row, one value per bucket
+    payer_categories: str  # payer names
+    payer_series: tuple[tuple[str, str], ...]  # (series name cell, values range) per bucket
+
+
+def chart_ranges(n_buckets: int, n_payers: int) -> ChartRanges:
+    """Where the two Dashboard charts read from, for a matrix of this size (at least one row/column)."""
+    nb, np_ = max(1, min(n_buckets, MAX_BUCKETS)), max(1, min(n_payers, MAX_PAYER_ROWS))
+    hdr, tot, first = DASH_MONEY_ROW, DASH_MONEY_ROW + 1, DASH_MONEY_ROW + 2
+    last = first + np_ - 1
+    end = col_letter(1 + nb)
+    return ChartRanges(
+        age_categories=f"$B${hdr}:${end}${hdr}",
+        age_values=f"$B${tot}:${end}${tot}",
+        payer_categories=f"$A${first}:$A${last}",
+        payer_series=tuple(
+            (f"${col_letter(c)}${hdr}", f"${col_letter(c)}${first}:${col_letter(c)}${last}") for c in range(2, 2 + nb)
+        ),
+    )
 
 
 def payers_blocks(rules_table: Block, folder: str, problems: list) -> list[SheetBlock]:

@@ -98,7 +98,8 @@ def test_cli_check_warnings_only_exit_zero(tmp_path, capsys):
     shutil.copytree(CORPUS / "versions", folder)
     text = (folder / "payers" / "aetna.yaml").read_text()
     text = text.replace("    effective_from: 2019-10-01\n  # Mistake", "    effective_from: 2010-01-01\n  # Mistake", 1)
-    (folder / "payers" / "aetna.yaml").write_text(text.replace("    effective_from: 2019-10-01\n", "    effective_from: 2010-02-01\n", 1))
+    text = text.replace("    effective_from: 2019-10-01\n", "    effective_from: 2010-02-01\n", 1)
+    (folder / "payers" / "aetna.yaml").write_text(text)
     assert main(["rules", "check", str(folder)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == f"No errors, 2 warnings in 4 rules files in {folder.resolve()}."

@@ -121,9 +121,9 @@ def test_small_values():
     assert loader.to_anchor("DOS") is Anchor.DOS and loader.to_anchor("primary EOB") is Anchor.PRIMARY_EOB
     assert loader.to_anchor("remit date") is Anchor.REMIT and loader.to_anchor("through") is Anchor.THROUGH
     assert loader.to_basis("submission date") is AgingBasis.SUBMITTED
-    for bad in (lambda: loader.to_edges("30, 30"), lambda: loader.to_edges("0, 30"), lambda: loader.to_date("2023-02-29")):
+    for convert, text in ((loader.to_edges, "30, 30"), (loader.to_edges, "0, 30"), (loader.to_date, "2023-02-29")):
         with pytest.raises(loader._Bad):
-            bad()
+            convert(text)
 
 
 def test_denial_codes_are_normalised():

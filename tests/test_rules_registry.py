@@ -79,3 +79,47 @@ def test_every_payer_test_has_a_rules_file():
     keys = {p.stem for p in PAYER_FILES}
     orphans = [t.name for t in PAYER_TESTS.glob("test_*.py") if t.stem[len("test_"):] not in keys]
     assert not orphans, f"tests/payers has tests for payer files that do not exist: {orphans}"
+
+
+# Every row of the CARC table in the domain research (section 5), as group + CARC with the usual group.
+DOMAIN_CARCS = [
+    "PR-1", "PR-2", "PR-3", "CO-45", "PR-45", "CO-253", "OA-23", "CO-16", "CO-4", "CO-5", "CO-6", "CO-7", "CO-8",
+    "CO-11", "CO-146", "CO-167", "CO-181", "CO-182", "OA-18", "CO-18", "CO-22", "OA-22", "CO-19", "CO-20",
+    "CO-21", "CO-109", "CO-24", "CO-26", "PR-26", "CO-27", "PR-27", "CO-31", "CO-32", "CO-140", "CO-29",
+    "CO-39", "CO-197", "CO-198", "CO-15", "CO-288", "CO-287", "CO-242", "CO-243", "CO-50", "CO-55", "CO-56",
+    "CO-96", "PR-96", "CO-204", "PR-204", "CO-49", "CO-119", "PR-119", "CO-151", "CO-150", "CO-97", "CO-236",
+    "CO-231", "CO-59", "CO-234", "CO-B15", "CO-170", "CO-185", "CO-B7", "CO-163", "CO-252", "CO-226",
+    "PR-227", "CO-227", "CO-129", "OA-129", "PR-100", "OA-100", "OA-94", "OA-133", "CO-144", "OA-144",
+    "CO-161", "CO-139", "CO-281",
+]
+
+
+@pytest.mark.parametrize("code", DOMAIN_CARCS)
+def test_every_common_denial_code_has_an_action(rules, code):
+    group, carc = code.split("-")
+    rule = rules.denials.lookup(group, carc)
+    assert rule is not rules.denials.fallback, f"rules/denials.yaml has no entry for {code} (nor for {carc} alone)"
+
+
+@pytest.mark.parametrize("code, rarc, category", [
+    ("CO-16", "MA130", "correct_resubmit"),
+    ("CO-16", "N290", "correct_resubmit"),
+    ("CO-50", "N115", "coding_review"),
+    ("CO-50", "N386", "coding_review"),
+])
+def test_remark_codes_that_change_the_action_have_their_own_entry(rules, code, rarc, category):
+    group, carc = code.split("-")
+    rule = rules.denials.lookup(group, carc, (rarc,))
+    assert rule.code == f"{code} {rarc}", f"rules/denials.yaml has no entry for '{code} {rarc}'"
+    assert rule.category == category
+    assert rule.action != rules.denials.lookup(group, carc).action
+
+
+def test_urgency_puts_deadlines_first_and_write_offs_last(rules):
+    d = rules.denials
+    assert d.lookup("CO", "29").priority == 5  # timely filing
+    assert d.lookup("CO", "252").priority == 5  # records requested
+    assert d.lookup("CO", "45").priority == 1 and d.lookup("CO", "253").priority == 1
+    assert d.lookup("PR", "96").category == "patient_resp"  # PR: the patient owes it
+    assert d.lookup("CO", "96").category == "noncovered"  # CO: the practice's write-off
+    assert [code for code, r in d.by_code.items() if r.appealable and r.category == "no_action"] == []

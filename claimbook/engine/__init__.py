@@ -150,8 +150,8 @@ def _unknown_payer(name: str, rules: Rules) -> str:
 
 def _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule) -> str:
     """One plain sentence: the rule, its file and source, the dates used and the result."""
-    fu = version_at(payer.follow_up, c.dos_from)
-    cite = f"{payer.name} ({fu.cited.file or payer.file}, {fu.cited.source})"
+    cited = action.cite
+    cite = f"{payer.name} ({cited.file or payer.file}, {cited.source})" if cited else f"{payer.name} ({payer.file})"
     if action.category == NOTHING:
         text = f"{cite}: {action.reason}, nothing to do."
     else:
@@ -161,13 +161,19 @@ def _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule
         kind = "corrected-claim deadline" if deadline.corrected else "filing deadline"
         rolled = f", moved from {iso(deadline.rolled_from)} to the next business day" if deadline.rolled_from else ""
         note = f"; {deadline.note}" if deadline.note else ""
-        text += (f" The {kind} is {iso(deadline.due)} ({deadline.limit} from the {deadline.anchor_name} "
-                 f"{iso(deadline.anchor_date)}{rolled}; {deadline.source}{note}).")
+        span = (f"end of the {_ordinal(deadline.limit.months)} month after the month of service {iso(deadline.anchor_date)}"
+                if deadline.limit.month_end else f"{deadline.limit} from the {deadline.anchor_name} {iso(deadline.anchor_date)}")
+        text += f" The {kind} is {iso(deadline.due)} ({span}{rolled}; {deadline.source}{note})."
     if appeal_due is not None and appeal_rule is not None:
         presume = f" + {appeal_rule.receipt_presumption} days presumed receipt" if appeal_rule.receipt_presumption else ""
         text += (f" Appeal by {iso(appeal_due)} (remittance {iso(c.remit_date)}{presume} + {appeal_rule.window}; "
                  f"{appeal_rule.cited.source}).")
     return text
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def evaluate(claims: Iterable[Claim], rules: Rules, as_of: date) -> Evaluation:

@@ -15,7 +15,7 @@ from typing import Callable
 
 from claimbook.engine.dates import add_business_days, iso
 from claimbook.model import Channel, Claim, Status
-from claimbook.rules.schema import Appeal, DenialRule, FollowUp, PayerRules, Rules, version_at
+from claimbook.rules.schema import Appeal, Cited, DenialRule, FollowUp, PayerRules, Rules, version_at
 
 # Clearinghouse acceptance reports (999/277CA) come back within about a day (domain.md s3, Kareo);
 # a claim still without acceptance two days after submission needs a look.
@@ -35,6 +35,7 @@ class Action:
     denial: DenialRule | None = None  # the denial rule that drives the action
     underpaid: float = 0.0
     at_stake: float | None = None  # dollars, when the action is about a specific amount
+    cite: Cited | None = None  # the rules section behind the due date, for the "why"
 
 
 NOTHING = "none"
@@ -72,9 +73,14 @@ def _recheck(c: Claim, every: int) -> tuple[date | None, str]:
 
 
 def step_not_submitted(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
-    due = c.dos_from or as_of
-    return Action("Submit the claim", "submit", due, f"not submitted yet; date of service {iso(c.dos_from)}",
-                  needs_new_claim=True, at_stake=open_balance(c))
+    days = rules.settings.submit_within_days
+    if c.dos_from is None:
+        return Action("Submit the claim", "submit", as_of, "not submitted yet, no date of service",
+                      needs_new_claim=True, at_stake=open_balance(c))
+    due = c.dos_from + timedelta(days=days)
+    return Action("Submit the claim", "submit", due,
+                  f"not submitted yet; claims go out within {days} days of the date of service {iso(c.dos_from)} "
+                  f"({rules.settings.file})", needs_new_claim=True, at_stake=open_balance(c))
 
 
 def step_rejected(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
@@ -82,7 +88,7 @@ def step_rejected(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Act
     due = _later(c.last_contact, c.submitted) or as_of
     return Action("Fix the rejection and resubmit the claim now", "resubmit", due,
                   "rejected claims are not filed; the filing clock keeps running", needs_new_claim=True,
-                  at_stake=open_balance(c))
+                  at_stake=open_balance(c), cite=version_at(payer.timely_filing, c.dos_from).cited)
 
 
 def step_submitted(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
@@ -97,7 +103,7 @@ def step_submitted(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Ac
     if re_due and re_due > due:
         due, reason = re_due, re_reason
     return Action("Confirm the payer accepted the claim (clearinghouse 999/277CA report)", "confirm_acceptance",
-                  due, reason, needs_new_claim=True)
+                  due, reason, needs_new_claim=True, cite=version_at(payer.timely_filing, c.dos_from).cited)
 
 
 def step_in_process(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
@@ -122,8 +128,9 @@ def step_in_process(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> A
         due = overdue_at
         if re_due and re_due > due:
             due, reason = re_due, f"{reason}, {re_reason}"
-        return Action(text, "escalate", due, reason)
-    return Action(f"Check claim status with {payer.name} (portal or 276/277)", "status_check", due, reason)
+        return Action(text, "escalate", due, reason, cite=fu.cited)
+    return Action(f"Check claim status with {payer.name} (portal or 276/277)", "status_check", due, reason,
+                  cite=fu.cited)
 
 
 def step_docs_requested(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
@@ -154,7 +161,8 @@ def _work_by(c: Claim, rules: Rules, as_of: date, what: str) -> tuple[date, str]
 
 
 PASSIVE = frozenset({"no_action"})
-CORRECTED = frozenset({"correct_resubmit", "bundling", "coding_review"})
+# Denials fixed by sending the payer a corrected claim: the filing (or corrected-claim) deadline is live again.
+CORRECTED = frozenset({"correct_resubmit", "bundling", "coding_review", "eligibility", "credentialing"})
 
 
 def _denial_action(c: Claim, payer: PayerRules, rules: Rules, as_of: date, rule: DenialRule) -> Action:
@@ -195,7 +203,7 @@ def step_appealed(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Act
     re_due, re_reason = _recheck(c, ap.recheck_every)
     if re_due and re_due > due:
         due, reason = re_due, f"{reason}, {re_reason}"
-    return Action(f"Check the appeal status with {payer.name}", "appeal_status", due, reason)
+    return Action(f"Check the appeal status with {payer.name}", "appeal_status", due, reason, cite=ap.cited)
 
 
 def step_partially_paid(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
@@ -210,14 +218,14 @@ def step_paid(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
     if short:
         due, reason = _work_by(c, rules, as_of, f"paid ${c.paid:,.2f} against ${c.expected:,.2f} expected")
         return Action(f"Dispute the underpayment of ${short:,.2f} with {payer.name}", "underpayment", due, reason,
-                      underpaid=short, at_stake=short)
+                      underpaid=short, at_stake=short, cite=version_at(payer.underpayment, c.dos_from).cited)
     if c.patient_resp > 0:
         cycle = rules.settings.statement_cycle_days
         start = c.remit_date or as_of
         due, reason = start, f"patient balance after remittance {iso(c.remit_date)}"
         if c.last_contact and c.last_contact >= start:
             due = c.last_contact + timedelta(days=cycle)
-            reason = f"last statement/contact {iso(c.last_contact)} + {cycle}-day statement cycle"
+            reason = f"last statement/contact {iso(c.last_contact)} + {cycle}-day statement cycle ({rules.settings.file})"
         return Action(f"Bill the patient ${c.patient_resp:,.2f}", "bill_patient", due, reason,
                       at_stake=c.patient_resp)
     if c.status is Status.DENIED:
@@ -250,5 +258,5 @@ def next_action(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Actio
     if c.next_date_override is not None and action.category != NOTHING:
         return Action(action.text, action.category, c.next_date_override,
                       f"next date {iso(c.next_date_override)} set in the Follow-up Log", action.needs_new_claim,
-                      action.corrected, action.denial, action.underpaid, action.at_stake)
+                      action.corrected, action.denial, action.underpaid, action.at_stake, action.cite)
     return action

@@ -298,21 +298,14 @@ def _selected_claim(book):
     claims_table = _table(book, sheets.CLAIMS, sheets.CLAIMS_TABLE)
     header = claims_table.header_row_range.options(**_READ).value[0]
     body = claims_table.data_body_range
-    claim_id = None
-    if selection is not None and selection.sheet.name == sheets.WORKLIST and selection.row > sheets.WORKLIST_HEADER_ROW:
-        wl = selection.sheet.range((sheets.WORKLIST_HEADER_ROW, 1, 1, len(table.WORKLIST_COLUMNS)))
-        wl_header = wl.options(**_READ).value[0]
-        wl_row = wl.offset(selection.row - sheets.WORKLIST_HEADER_ROW).options(**_READ).value[0]
-        claim_id = wl_row[wl_header.index("Claim ID")] if "Claim ID" in wl_header else None
-        if table.is_blank(claim_id):
-            raise TrackerError("Click a row of the Worklist that has a claim, then press the button again.")
-        row = _find_claim_row(claims_table, header, claim_id)
-    else:
-        if (selection is None or body is None or selection.sheet.name != sheets.CLAIMS
-                or not body.row <= selection.row < body.row + body.shape[0]):
-            raise TrackerError("Click a cell in a claim's row on the Claims sheet (or on the Worklist), "
-                               "then press the button again.")
+    on = selection.sheet.name if selection is not None else None
+    if on == sheets.CLAIMS and body is not None and body.row <= selection.row < body.row + body.shape[0]:
         row = body[selection.row - body.row, :].options(**_READ).value[0]
+    elif on in (sheets.WORKLIST, sheets.FOLLOWUP_LOG):
+        row = _find_claim_row(claims_table, header, _claim_id_on_row(book, selection))
+    else:
+        raise TrackerError("Click a cell in a claim's row on the Claims sheet (or on the Worklist), "
+                           "then press the button again.")
     settings_rows = _read_settings(book)
     rules, as_of = _rules_and_as_of(book, settings_rows)
     day_first = rules.settings.day_first_dates
@@ -330,6 +323,22 @@ def _selected_claim(book):
     return claim, result, as_of
 
 
+def _claim_id_on_row(book, selection):
+    """The Claim ID on the selected row of the Worklist or the Follow-up Log (two small reads)."""
+    if selection.sheet.name == sheets.WORKLIST:
+        header_row, width = sheets.WORKLIST_HEADER_ROW, len(table.WORKLIST_COLUMNS)
+    else:
+        log = _table(book, sheets.FOLLOWUP_LOG, sheets.LOG_TABLE)
+        header_row, width = log.header_row_range.row, log.header_row_range.shape[1]
+    header = selection.sheet.range((header_row, 1, 1, width)).options(**_READ).value[0]
+    claim_id = None
+    if selection.row > header_row and "Claim ID" in header:
+        claim_id = selection.sheet.range((selection.row, 1, 1, width)).options(**_READ).value[0][header.index("Claim ID")]
+    if table.is_blank(claim_id):
+        raise TrackerError(f"Click a row of the {selection.sheet.name} that has a Claim ID, then press the button again.")
+    return claim_id
+
+
 def _find_claim_row(claims_table, header: list, claim_id) -> list:
     """The Claims row with this Claim ID: one read of the Claim ID column, one of the row."""
     cols = table.map_input_columns(header)
@@ -341,7 +350,7 @@ def _find_claim_row(claims_table, header: list, claim_id) -> list:
     for i, (value,) in enumerate(ids):
         if table.claim_key(value) == key:
             return body[i, :].options(**_READ).value[0]
-    raise TrackerError(f"Claim {claim_id} is on the Worklist but not in the Claims table; press Refresh.")
+    raise TrackerError(f"Claim {claim_id} is not in the Claims table. If it was removed, press Refresh.")
 
 
 # ---------------------------------------------------------------------------------------- reading

@@ -841,7 +841,8 @@ def _read_denials(f: _File, tree) -> Denials | None:
         key = next(k for k in tree if k == "codes")
         codes = tree[key]
         if not isinstance(codes, Map):
-            f.error(_line(key), "not_a_section", key="codes", found=str(codes) if not isinstance(codes, Seq) else ", ".join(codes))
+            found = ", ".join(codes) if isinstance(codes, Seq) else str(codes)
+            f.error(_line(key), "not_a_section", key="codes", found=found)
         else:
             for ck, node in codes.items():
                 code = normalise_code(str(ck))

@@ -216,6 +216,7 @@ class Settings:
     priority: PriorityWeights = PriorityWeights()
     statement_cycle_days: int = 30  # how often patient statements go out
     look_ahead_days: int = 7  # Worklist shows actions due up to this many days ahead
+    submit_within_days: int = 7  # a claim not yet submitted is due this many days after its date of service
     day_first_dates: bool = False  # text dates are US month-first unless this is set
     backups_kept: int = 5
     file: str = "settings.yaml"

@@ -202,7 +202,7 @@ def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     if "cannot start any token" in problem:
         char = problem.split("'")[1] if "'" in problem else "?"
         return _problem(file, pline, "yaml_special", char=char)
-    if "expected <document start>" in problem or "expected <block end>" in problem or "did not find expected key" in problem or "expected <block" in problem:
+    if any(w in problem for w in ("<document start>", "<block end>", "did not find expected key")):
         before = line_text(pline)[: err.problem_mark.column].rstrip() if err.problem_mark else ""
         if "<scalar>" in problem and before.endswith(("'", '"')):
             return _problem(file, pline, "yaml_after_quote")

@@ -61,7 +61,7 @@ def load(path: Path):
 
     check_file(path)
     try:
-        return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=False)
+        wb = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=False)
     except PermissionError:
         raise TrackerError(f"{path.name} is locked (open in another program?). Close it, then run again.") from None
     except Exception as err:  # noqa: BLE001 - zip, XML and openpyxl errors all mean "cannot read this"
@@ -69,6 +69,20 @@ def load(path: Path):
             f"{path.name} could not be read as an Excel workbook ({type(err).__name__}): the file may be "
             "damaged. Open it in Excel to repair it, or use a backup copy."
         ) from None
+    _reindex_styles(wb)
+    return wb
+
+
+def _reindex_styles(wb) -> None:
+    """openpyxl renumbers custom number formats in the loaded cell styles after indexing them, so an
+    identical style written later is not found and is added again (the file changes on every save until
+    it settles). Re-index the loaded styles by their current values."""
+    styles = wb._cell_styles
+    index: dict = {}
+    for i, style in enumerate(styles):
+        index.setdefault(style, i)
+    styles._dict = index
+    styles.clean = True
 
 
 # --------------------------------------------------------------------------------------------------

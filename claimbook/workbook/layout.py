@@ -8,16 +8,18 @@ Only Excel 2007-level features are used (no x14 extensions), so an openpyxl roun
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from enum import Enum
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.chart.data_source import StrRef
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.comments import Comment
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
+from openpyxl.styles import Font as _Font
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -33,6 +35,10 @@ INPUT_COLUMNS = [c.header for c in table.INPUT_COLUMNS]
 COMPUTED_COLUMNS = list(table.COMPUTED_COLUMNS)
 FOLLOWUP_LOG_COLUMNS = list(table.FOLLOWUP_LOG_COLUMNS)
 WORKLIST_COLUMNS = list(table.WORKLIST_COLUMNS)
+
+def Font(**kw) -> _Font:  # noqa: N802 - one font family everywhere (Excel's default)
+    return _Font(name="Calibri", **kw)
+
 
 # --- look -----------------------------------------------------------------------------------------
 WHITE = "FFFFFF"
@@ -141,12 +147,17 @@ def _initial_blocks(rules, as_of: date) -> list[S.SheetBlock]:
     ]
 
 
-def _print_setup(ws, landscape: bool = True, title_rows: str | None = None) -> None:
+def _print_setup(ws, landscape: bool = True, title_rows: str | None = None, fit_width: bool = True) -> None:
+    """Letter paper, narrow margins, one page wide (or, for very wide sheets, 70% and page by page)."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if fit_width:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    else:
+        ws.page_setup.scale = 70
+        ws.page_setup.pageOrder = "overThenDown"
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     ws.print_options.gridLines = False
@@ -160,19 +171,20 @@ def _build_claims(ws) -> None:
     headers = [*INPUT_COLUMNS, *COMPUTED_COLUMNS]
     ws.append(headers)
     last = S.col_letter(len(headers))
-    table = Table(displayName=S.CLAIMS_TABLE, ref=f"A1:{last}2")
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    ws.add_table(table)
+    tab = Table(displayName=S.CLAIMS_TABLE, ref=f"A1:{last}2")
+    tab.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(tab)
     ws.freeze_panes = "B2"
     for i, h in enumerate(headers, start=1):
         _format_claim_column(ws, i, h)
-    ws.row_dimensions[1].height = 30
-    for i, h in enumerate(headers, start=1):
-        ws.cell(1, i).alignment = Alignment(wrap_text=True, vertical="center")
+    # Explicit header styles (not only the table style): the input/computed difference then shows in
+    # every program, and prints.
+    _style_header_row(ws, 1, 1, len(INPUT_COLUMNS), height=30)
     _style_computed_headers(ws, 1, range(len(INPUT_COLUMNS) + 1, len(headers) + 1))
     _claims_validations(ws, {h: i for i, h in enumerate(headers, start=1)})
     _claims_conditional_formats(ws, 1, {h: i for i, h in enumerate(headers, start=1)}, 1)
-    _print_setup(ws, title_rows="1:1")
+    _print_setup(ws, title_rows="1:1", fit_width=False)
+    ws.print_title_cols = "A:A"
 
 
 def _format_claim_column(ws, col: int, header: str, first_row: int = 2) -> None:
@@ -265,12 +277,13 @@ def _risk_rules(ws, where: dict[str, int], first: int, last: int) -> None:
 def _build_log(ws) -> None:
     cols = list(FOLLOWUP_LOG_COLUMNS)
     ws.append(cols)
-    table = Table(displayName=S.LOG_TABLE, ref=f"A1:{S.col_letter(len(cols))}2")
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    ws.add_table(table)
+    tab = Table(displayName=S.LOG_TABLE, ref=f"A1:{S.col_letter(len(cols))}2")
+    tab.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(tab)
     ws.freeze_panes = "A2"
     for i, h in enumerate(cols, start=1):
         _format_claim_column(ws, i, h)
+    _style_header_row(ws, 1, 1, len(cols), height=None)
     dv = _date_validation()
     for h in ("Date", "Next Date"):
         if h in cols:
@@ -364,7 +377,7 @@ def _build_settings(ws, rules, rules_folder: str) -> None:
         ws.cell(i, 2).alignment = Alignment(horizontal="left", vertical="top")
         ws.cell(i, 1).alignment = Alignment(vertical="top")
         ws.cell(i, 3).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[i].height = 15 * max(1, math.ceil(len(row.explanation) / 95))
+        ws.row_dimensions[i].height = _height(_lines(row.explanation, 88))
     _print_setup(ws)
 
 
@@ -378,7 +391,7 @@ def _add_defined_names(wb) -> None:
 
 
 def _quote(sheet: str) -> str:
-    return f"'{sheet}'" if not sheet.isalnum() else sheet
+    return sheet if sheet.isalnum() else "'" + sheet.replace("'", "''") + "'"
 
 
 HOWTO_TEXT = [
@@ -431,8 +444,11 @@ HOWTO_TEXT = [
 ]
 
 
+HOWTO_WIDTH = 95
+
+
 def _build_howto(ws) -> None:
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = HOWTO_WIDTH
     ws.sheet_view.showGridLines = False
     row = 1
     for kind, text in HOWTO_TEXT:
@@ -441,8 +457,8 @@ def _build_howto(ws) -> None:
         cell = ws.cell(row, 1, ("\u2022 " + text) if kind == "b" else text)
         cell.alignment = Alignment(wrap_text=True, vertical="top", indent=1 if kind in ("b", "n") else 0)
         cell.font = {"title": TITLE_FONT, "h": SUBTITLE_FONT}.get(kind, Font(size=11))
-        lines = max(1, math.ceil(len(text) / 100))
-        ws.row_dimensions[row].height = 24 if kind == "title" else 15 * lines + 2
+        lines = _lines(text, HOWTO_WIDTH - 4)
+        ws.row_dimensions[row].height = 24 if kind == "title" else _height(lines)
         row += 1
     _print_setup(ws, landscape=False)
 
@@ -580,6 +596,8 @@ def _finish_worklist(ws, header: list, n_rows: int) -> None:
     """Autofilter, column formats, TF-risk colors and print area fitted to the rows just written."""
     hr = S.WORKLIST_HEADER_ROW
     last = S.col_letter(max(1, len(header)))
+    for r in [r for r in ws.row_dimensions if r > hr + n_rows]:
+        del ws.row_dimensions[r]  # heights of rows from a longer earlier worklist
     ws.auto_filter.ref = f"A{hr}:{last}{hr + max(n_rows, 1)}"
     _worklist_columns(ws, header)
     ws.conditional_formatting = ConditionalFormattingList()
@@ -599,18 +617,18 @@ def _chart_col(n_buckets: int) -> int:
 def _build_charts(ws, n_buckets: int, n_payers: int) -> None:
     """Two native bar charts over the dollars matrix; rebuilt so their ranges fit the current data."""
     ws._charts = []
-    nb, np_ = max(1, n_buckets), max(1, n_payers)
-    hdr, total = S.DASH_MONEY_ROW, S.DASH_MONEY_ROW + S.MAX_PAYER_ROWS + 1
+    rng = S.chart_ranges(n_buckets, n_payers)
+    sheet = _quote(ws.title)
     anchor = S.col_letter(_chart_col(n_buckets))
 
     by_age = BarChart()
     by_age.type, by_age.style = "col", 10
     by_age.title = "Open AR by age of claim (days)"
     by_age.legend = None
-    s = Series(Reference(ws, min_col=2, max_col=1 + nb, min_row=total), title="Open AR")
+    s = Series(Reference(range_string=f"{sheet}!{rng.age_values}"), title="Open AR")
     s.graphicalProperties.solidFill = BLUE
     by_age.series.append(s)
-    by_age.set_categories(Reference(ws, min_col=2, max_col=1 + nb, min_row=hdr))
+    by_age.set_categories(Reference(range_string=f"{sheet}!{rng.age_categories}"))
     _axes(by_age)
     by_age.width, by_age.height = 17, 7.5
     ws.add_chart(by_age, f"{anchor}{S.DASH_KPI_ROW}")
@@ -618,16 +636,18 @@ def _build_charts(ws, n_buckets: int, n_payers: int) -> None:
     by_payer = BarChart()
     by_payer.type, by_payer.grouping, by_payer.overlap, by_payer.style = "bar", "stacked", 100, 10
     by_payer.title = "Open AR by payer, split by age (days)"
-    by_payer.add_data(Reference(ws, min_col=2, max_col=1 + nb, min_row=hdr, max_row=hdr + np_), titles_from_data=True)
-    by_payer.set_categories(Reference(ws, min_col=1, min_row=hdr + 1, max_row=hdr + np_))
     palette = ["A9D18E", "FFD966", "F4B183", "E06666", "990000", "7F6000", "595959", "1F3864"]
-    for i, ser in enumerate(by_payer.series):
+    for i, (name_cell, values) in enumerate(rng.payer_series):
+        ser = Series(Reference(range_string=f"{sheet}!{values}"))
+        ser.tx = SeriesLabel(strRef=StrRef(f"{sheet}!{name_cell}"))
         ser.graphicalProperties.solidFill = palette[i % len(palette)]
         ser.graphicalProperties.line.solidFill = palette[i % len(palette)]
+        by_payer.series.append(ser)
+    by_payer.set_categories(Reference(range_string=f"{sheet}!{rng.payer_categories}"))
     _axes(by_payer)
     by_payer.x_axis.scaling.orientation = "maxMin"  # largest payer on top
     by_payer.legend.position = "b"
-    by_payer.width, by_payer.height = 17, 11
+    by_payer.width, by_payer.height = 17, 13
     ws.add_chart(by_payer, f"{anchor}{S.DASH_KPI_ROW + 16}")
 
 
@@ -691,9 +711,52 @@ def _style_header_row(ws, row: int, col: int, n: int, height: float | None = 30)
         ws.row_dimensions[row].height = height
 
 
+_WRAPPED = {"Next Action", "Why", "Data Issues"}
+_CENTERED = {"Priority", "Days Overdue", "TF Risk", "Age", "Aging Bucket", "TF Days Left"}
+
+
 def _style_worklist_table(ws, b: S.SheetBlock) -> None:
-    if b.values:
-        _style_header_row(ws, b.row, b.col, len(b.values[0]))
+    """Header style; long text wraps, so each row gets a height that shows all of it (printable)."""
+    if not b.values:
+        return
+    header = [str(h) for h in b.values[0]]
+    _style_header_row(ws, b.row, b.col, len(header))
+    widths = [_width(h) for h in header]
+    top = Alignment(vertical="top")
+    for i, row in enumerate(b.values[1:], start=b.row + 1):
+        lines = 1
+        for j, (h, v) in enumerate(zip(header, row)):
+            if v is None:
+                continue
+            cell = ws.cell(i, b.col + j)
+            if h in _WRAPPED:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                lines = max(lines, _lines(str(v), widths[j]))
+            elif h in _CENTERED:
+                cell.alignment = Alignment(horizontal="center", vertical="top")
+            else:
+                cell.alignment = top
+        ws.row_dimensions[i].height = _height(lines)
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a wrapped cell ``width`` characters wide (a safe estimate)."""
+    per_line = max(1, int(width * 1.05) - 2)
+    n = 0
+    for para in text.split("\n"):
+        line, count = 0, 1
+        for word in para.split():
+            need = len(word) + (1 if line else 0)
+            if line and line + need > per_line:
+                count, line = count + 1, len(word)
+            else:
+                line += need
+        n += count
+    return max(1, n)
+
+
+def _height(lines: int, size: float = 11) -> float:
+    return round(lines * size * 1.36 + 2, 1)
 
 
 def _style_status(ws, b: S.SheetBlock) -> None:
@@ -721,22 +784,31 @@ def _style_matrix(ws, b: S.SheetBlock) -> None:
         return
     n = len(b.values[0])
     _style_header_row(ws, b.row, b.col, n, height=None)
-    total_row = b.row + len(b.values) - 1
+    for c in range(b.col + 1, b.col + n):
+        ws.cell(b.row, c).alignment = Alignment(horizontal="right")
+    total_row = b.row + 1  # "All payers", right under the header
     for c in range(b.col, b.col + n):
         cell = ws.cell(total_row, c)
         cell.font, cell.fill = Font(bold=True), TOTAL_FILL
-        cell.border = Border(top=Side(style="thin", color=NAVY))
-    for r in range(b.row + 1, total_row):
+        cell.border = Border(bottom=Side(style="thin", color=NAVY))
+    for r in range(total_row + 1, b.row + len(b.values)):
         ws.cell(r, b.col + n - 1).font = Font(bold=True)
 
 
 def _style_payers_table(ws, b: S.SheetBlock) -> None:
     if not b.values:
         return
-    _style_header_row(ws, b.row, b.col, len(b.values[0]), height=45)
+    n = len(b.values[0])
+    _style_header_row(ws, b.row, b.col, n, height=45)
+    widths = [ws.column_dimensions[S.col_letter(b.col + j)].width or 10 for j in range(n)]
     for i in range(1, len(b.values)):
-        for j in range(len(b.values[0])):
+        lines = 1
+        for j in range(n):
             ws.cell(b.row + i, b.col + j).alignment = Alignment(wrap_text=True, vertical="top")
+            v = b.values[i][j] if j < len(b.values[i]) else None
+            if isinstance(v, str):
+                lines = max(lines, _lines(v, widths[j]))
+        ws.row_dimensions[b.row + i].height = _height(min(lines, 12))
 
 
 def _style_problems(ws, b: S.SheetBlock) -> None:

@@ -71,15 +71,12 @@ def write_tracker(path: Path, rules, claims, as_of: dt.date | None, rules_folder
 
 
 def _new_tracker(rules, rules_folder: str):
-    try:
-        from claimbook.workbook.layout import new_tracker
+    from claimbook.workbook.layout import new_tracker
 
-        return new_tracker(rules, rules_folder)
-    except Exception:  # noqa: BLE001 - the layout helper's module is still in progress
-        return minimal_tracker(rules_folder)
+    return new_tracker(rules, rules_folder)
 
 
-def minimal_tracker(rules_folder: str):
+def minimal_tracker(rules_folder: str, claims_header: list[str] | None = None):
     """The sheets, tables and Settings rows the Excel entry points use, without any styling."""
     import openpyxl
     from openpyxl.utils import get_column_letter
@@ -89,8 +86,8 @@ def minimal_tracker(rules_folder: str):
     wb.active.title = sheets.WORKLIST
     for name in sheets.SHEET_ORDER[1:]:
         wb.create_sheet(name)
-    for name, tname, cols in ((sheets.CLAIMS, sheets.CLAIMS_TABLE,
-                               [c.header for c in table.INPUT_COLUMNS] + list(table.COMPUTED_COLUMNS)),
+    claims_header = claims_header or [c.header for c in table.INPUT_COLUMNS] + list(table.COMPUTED_COLUMNS)
+    for name, tname, cols in ((sheets.CLAIMS, sheets.CLAIMS_TABLE, claims_header),
                               (sheets.FOLLOWUP_LOG, sheets.LOG_TABLE, list(table.FOLLOWUP_LOG_COLUMNS))):
         ws = wb[name]
         ws.append(cols)

@@ -1,0 +1,459 @@
+"""``claimbook refresh`` on real workbook files: user cells, macros and ribbon survive; saves are atomic."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from claimbook import table
+from claimbook.cli import main
+from claimbook.errors import MissingColumnsError, TrackerError
+from claimbook.rules.loader import load_rules
+from claimbook.sample import sample_claims
+from claimbook.workbook import io, refresh_file
+
+AS_OF = date(2026, 3, 2)
+REPO = Path(__file__).resolve().parent.parent
+GENERATED = {"Worklist", "Dashboard", "Payers"}
+RIBBON = (b'<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui"><ribbon><tabs>'
+          b'<tab id="cb" label="claimbook"><group id="g" label="Claims"><button id="r" label="Refresh" '
+          b'imageMso="Refresh" onAction="RefreshClick"/></group></tab></tabs></ribbon></customUI>')
+UI_REL = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
+VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+# --- building trackers ---------------------------------------------------------------------------------
+
+def fill_tracker(wb, claims, extra_rows=()):
+    place = io.find_claims(wb)
+    rows = [table.claim_to_row(c) for c in claims] + [list(r) for r in extra_rows]
+    for i, values in enumerate(rows):
+        for j, v in enumerate(values):
+            io.put(place.ws, place.first_data_row + i, place.first_col + j, v)
+    place.last_row = place.header_row + max(1, len(rows))
+    io.set_table_ref(place)
+    return place
+
+
+def make_tracker(path: Path, rules, n=60, extra_rows=()) -> Path:
+    from claimbook.workbook.layout import new_tracker
+
+    wb = new_tracker(rules, as_of=AS_OF)
+    fill_tracker(wb, sample_claims(AS_OF, n=n), extra_rows)
+    wb.save(path)
+    return path
+
+
+def vba_binary() -> bytes:
+    import xlwings
+
+    src = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
+    with zipfile.ZipFile(src) as z:
+        return z.read("xl/vbaProject.bin")
+
+
+def make_xlsm(path: Path, rules, n=40) -> Path:
+    """A tracker saved by openpyxl, turned into a macro workbook with a real VBA project and a ribbon."""
+    plain = path.with_suffix(".xlsx")
+    make_tracker(plain, rules, n)
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/vbaProject.bin" '
+                                    b'ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", f'<Relationship Id="rIdVba" Type="{VBA_REL}" '
+                                    f'Target="vbaProject.bin"/></Relationships>'.encode())
+            elif info.filename == "_rels/.rels":
+                data = data.replace(b"</Relationships>", f'<Relationship Id="rIdUI" Type="{UI_REL}" '
+                                    f'Target="customUI/customUI.xml"/></Relationships>'.encode())
+            dst.writestr(info.filename, data)
+        dst.writestr("xl/vbaProject.bin", vba_binary())
+        dst.writestr("customUI/customUI.xml", RIBBON)
+    plain.unlink()
+    return path
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def user_cells(path: Path) -> dict:
+    """Every cell a user owns: all sheets but the generated ones, minus claimbook's computed columns."""
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        if ws.title in GENERATED:
+            continue
+        skip = set()
+        if ws.title == "Claims":
+            place = io.find_claims(wb)
+            skip = {place.first_col + i for i in table.map_computed_columns(place.header()).values()}
+        for (r, c), cell in ws._cells.items():
+            if c in skip and r > 1:
+                continue
+            if cell.value is not None:
+                out[(ws.title, r, c)] = (cell.value, cell.data_type)
+    return out
+
+
+def computed_by_id(path: Path) -> dict:
+    wb = openpyxl.load_workbook(path)
+    place = io.find_claims(wb)
+    block = io.read_block(place)
+    cols = table.map_computed_columns(block.header)
+    idc = table.map_input_columns(block.header)["claim_id"]
+    return {r[idc]: tuple(r[cols[h]] for h in table.COMPUTED_COLUMNS) for r in block.rows if r[idc]}
+
+
+def fingerprint(path: Path):
+    st = path.stat()
+    return path.read_bytes(), st.st_mtime_ns
+
+
+# --- round trip, alignment, idempotence -----------------------------------------------------------------
+
+def test_refresh_keeps_every_user_cell(tmp_path, rules):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules)
+    before = user_cells(path)
+    out = refresh_file(path, as_of=AS_OF)
+    assert out.summary.claims == 60
+    assert user_cells(path) == before
+    got = computed_by_id(path)
+    assert len(got) == 60 and all(v[table.COMPUTED_COLUMNS.index("Age")] is not None for v in got.values())
+
+
+def test_refresh_writes_values_users_see(tmp_path, rules):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules)
+    out = refresh_file(path, as_of=AS_OF)
+    wb = openpyxl.load_workbook(path)
+    place = io.find_claims(wb)
+    cols = table.map_computed_columns(place.header())
+    ws = place.ws
+    risks = {ws.cell(r, place.first_col + cols["TF Risk"]).value for r in range(2, 62)}
+    assert risks <= {None, "Expired", "Critical", "High", "Watch", "OK", "Met"}
+    assert all(ws.cell(r, place.first_col + cols["Follow-up Date"]).is_date for r in range(2, 62)
+               if ws.cell(r, place.first_col + cols["Follow-up Date"]).value is not None)
+    prios = [ws.cell(r, place.first_col + cols["Priority"]).value for r in range(2, 62)]
+    assert 0 not in prios
+    assert out.worklist.rows and wb["Worklist"]["A2"].value
+
+
+def test_sort_then_refresh_keeps_results_on_their_rows(tmp_path, rules):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules)
+    refresh_file(path, as_of=AS_OF)
+    first = computed_by_id(path)
+    # The user sorts the table by Payer, descending (whole rows move, computed columns included).
+    wb = openpyxl.load_workbook(path)
+    place = io.find_claims(wb)
+    block = io.read_block(place)
+    payer = table.map_input_columns(block.header)["payer"]
+    rows = sorted(block.rows, key=lambda r: (str(r[payer]), str(r[0])), reverse=True)
+    for i, values in enumerate(rows):
+        for j, v in enumerate(values):
+            io.put(place.ws, place.first_data_row + i, place.first_col + j, v)
+    wb.save(path)
+    refresh_file(path, as_of=AS_OF)
+    assert computed_by_id(path) == first
+
+
+def test_two_refreshes_give_identical_files(tmp_path, rules):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules)
+    refresh_file(path, as_of=AS_OF)
+    once = parts(path)
+    refresh_file(path, as_of=AS_OF)
+    twice = parts(path)
+    assert once.keys() == twice.keys()
+    for name in once:
+        assert once[name] == twice[name], name
+    raw = path.read_bytes()
+    refresh_file(path, as_of=AS_OF)
+    assert path.read_bytes() == raw  # stable zip timestamps: byte-identical
+
+
+def test_xlsm_keeps_vba_and_ribbon_byte_for_byte(tmp_path, rules):
+    path = make_xlsm(tmp_path / "Tracker.xlsm", rules)
+    before = parts(path)
+    refresh_file(path, as_of=AS_OF)
+    after = parts(path)
+    assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"] == vba_binary()
+    assert after["customUI/customUI.xml"] == RIBBON
+    assert UI_REL.encode() in after["_rels/.rels"] and b"customUI/customUI.xml" in after["_rels/.rels"]
+    assert VBA_REL.encode() in after["xl/_rels/workbook.xml.rels"]
+    assert b"macroEnabled" in after["[Content_Types].xml"]
+    refresh_file(path, as_of=AS_OF)
+    again = parts(path)
+    assert again == after
+
+
+def test_missing_computed_columns_are_added_and_the_table_extended(tmp_path, rules):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Claims"
+    ws.append(["Claim #", "Insurance", "Date of Service", "Charges", "Status", "My column"])
+    ws.append(["X1", "Medicare", date(2026, 1, 5), 120.0, "sent", "keep me"])
+    ws.append(["X2", "Aetna", "2/1/2026", "$80", "Denied", "me too"])
+    from openpyxl.worksheet.table import Table
+
+    ws.add_table(Table(displayName="Claims", ref="A1:F3"))
+    path = tmp_path / "Own.xlsx"
+    wb.save(path)
+    refresh_file(path, as_of=AS_OF)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Claims"]
+    t = ws.tables["Claims"]
+    assert t.ref == f"A1:{openpyxl.utils.get_column_letter(6 + len(table.COMPUTED_COLUMNS))}3"
+    assert [c.name for c in t.tableColumns][6:] == list(table.COMPUTED_COLUMNS)
+    assert ws["F2"].value == "keep me" and ws["G1"].value == "Age" and ws["G2"].value is not None
+    for name in ("Worklist", "Dashboard", "Payers", "Settings"):
+        assert name in wb.sheetnames
+
+
+# --- refused files leave the file untouched -------------------------------------------------------------
+
+def _refused(path: Path, fragment: str, capsys=None):
+    before = fingerprint(path)
+    with pytest.raises(TrackerError) as err:
+        refresh_file(path, as_of=AS_OF)
+    msg = str(err.value)
+    assert fragment in msg and "\n" not in msg
+    assert fingerprint(path) == before
+    assert [p.name for p in path.parent.iterdir() if "claimbook-" in p.name] == []
+    return err.value
+
+
+def test_open_in_excel_is_refused(tmp_path, rules):
+    path = make_tracker(tmp_path / "ClaimTracker.xlsm".replace(".xlsm", ".xlsx"), rules, n=5)
+    (tmp_path / ("~$" + path.name)).write_bytes(b"owner")
+    _refused(path, "open in Excel")
+
+
+def test_locked_file_is_refused(tmp_path, rules, monkeypatch):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    real_open = open
+
+    def locked(file, mode="r", *a, **kw):
+        if Path(str(file)) == path and ("+" in mode or "w" in mode):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, mode, *a, **kw)
+
+    monkeypatch.setattr("builtins.open", locked)
+    _refused(path, "locked")
+
+
+def test_corrupt_and_foreign_files_are_refused(tmp_path):
+    bad = tmp_path / "Broken.xlsx"
+    bad.write_bytes(b"PK\x03\x04 this is not really a zip" * 10)
+    _refused(bad, "could not be read as an Excel workbook")
+    txt = tmp_path / "claims.csv"
+    txt.write_text("a,b\n")
+    _refused(txt, "not an .xlsx or .xlsm workbook")
+
+
+def test_truncated_zip_is_refused(tmp_path, rules):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    path.write_bytes(path.read_bytes()[:-200])
+    _refused(path, "could not be read")
+
+
+def test_not_a_tracker(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Budget"
+    wb.active["A1"] = "Rent"
+    path = tmp_path / "Budget.xlsx"
+    wb.save(path)
+    _refused(path, "is not a claim tracker")
+
+
+def test_missing_required_column(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Claims"
+    ws.append(["Claim ID", "Payer", "Amount"])
+    ws.append(["A", "Medicare", 5])
+    path = tmp_path / "NoDos.xlsx"
+    wb.save(path)
+    err = _refused(path, "no DOS column")
+    assert isinstance(err, MissingColumnsError) and "Claim ID, Payer, Amount" in str(err)
+
+
+def test_cli_exit_code_and_one_line(tmp_path, rules, capsys):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    assert main(["refresh", str(path), "--as-of", "2026-03-02"]) == 0
+    out = capsys.readouterr().out
+    assert "5 claims" in out and "refreshed as of 03/02/2026" in out
+    (tmp_path / ("~$" + path.name)).write_bytes(b"x")
+    assert main(["refresh", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("claimbook: ") and "open in Excel" in err and "\n" not in err
+
+
+# --- hostile cells ----------------------------------------------------------------------------------
+
+def test_hostile_cells(tmp_path, rules):
+    long_note = "N" * 32767
+    H = [c.header for c in table.INPUT_COLUMNS]
+
+    def r(**kw):
+        row = [None] * len(H)
+        for k, v in kw.items():
+            row[H.index(k)] = v
+        return row
+
+    extra = [
+        r(**{"Claim ID": "H1", "Payer": "Medicare", "DOS": "#N/A", "Billed": "#VALUE!", "Notes": long_note}),
+        r(**{"Claim ID": "H2", "Payer": "Aetna", "DOS": "yesterday", "Billed": "lots", "Paid": "-5",
+             "Status": "Piad"}),
+        [None] * len(H),  # a blank row inside the table
+        r(**{"Claim ID": "H3", "Payer": "Medicare", "DOS": "=DATE(2026,1,5)", "Billed": "=100*2",
+             "Notes": "=HYPERLINK(\"http://x\")"}),
+        r(**{"Claim ID": "H4", "Payer": "=cmd|' /C calc'!A0", "DOS": date(2026, 1, 5), "Billed": 10.0,
+             "Patient": "+1 555", "Notes": "@SUM(A1)"}),
+        r(**{"Claim ID": "H5", "Payer": "Medicare", "DOS": date(2026, 1, 5), "Notes": "merged"}),
+        r(**{"Claim ID": "H6", "Payer": "Medicare", "DOS": date(2026, 1, 5)}),
+    ]
+    from claimbook.workbook.layout import new_tracker
+
+    wb = new_tracker(rules, as_of=AS_OF)
+    place = fill_tracker(wb, sample_claims(AS_OF, n=3), extra)
+    ws = place.ws
+    notes_col = place.first_col + H.index("Notes")
+    first = place.first_data_row + 3
+    # Formulas typed in input cells (openpyxl stores "=..." strings as formulas).
+    ws.cell(first + 3, place.first_col + H.index("DOS")).value = "=DATE(2026,1,5)"
+    ws.cell(first + 3, place.first_col + H.index("Billed")).value = "=100*2"
+    ws.cell(first, place.first_col + H.index("DOS")).value = "#N/A"  # a real error cell
+    ws.merge_cells(start_row=first + 5, start_column=notes_col, end_row=first + 6, end_column=notes_col)
+    path = tmp_path / "Hostile.xlsx"
+    wb.save(path)
+    before = user_cells(path)
+
+    out = refresh_file(path, as_of=AS_OF)
+    assert out.summary.claims == 9
+    assert user_cells(path) == before  # formulas, errors, long text, merged cells: as they were
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Claims"]
+    assert ws.cell(first + 3, place.first_col + H.index("DOS")).data_type == "f"
+    assert len(ws.cell(first, notes_col).value) == 32767
+    got = computed_by_id(path)
+    issues = {k: v[table.COMPUTED_COLUMNS.index("Data Issues")] or "" for k, v in got.items()}
+    assert "DOS is the error value #N/A" in issues["H1"] and "Billed is the error value #VALUE!" in issues["H1"]
+    assert "DOS 'yesterday' is not a date" in issues["H2"] and "Billed 'lots' is not an amount" in issues["H2"]
+    assert "negative" in issues["H2"] and "did you mean 'Paid'" in issues["H2"]
+    assert "formula" in issues["H3"]
+    blank_row = first + 2
+    cols = table.map_computed_columns(io.find_claims(wb).header())
+    assert all(ws.cell(blank_row, place.first_col + c).value is None for c in cols.values())
+    # Text from outside that looks like a formula never becomes one (generated sheets included).
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                xml = z.read(name)
+                assert b"cmd|" not in xml or b"<f>cmd" not in xml and b"<f>=cmd" not in xml
+    assert not any(c.data_type == "f" and "cmd" in str(c.value) for w in wb.worksheets for c in w._cells.values())
+
+
+# --- saving -------------------------------------------------------------------------------------------
+
+def test_failed_replace_leaves_the_original(tmp_path, rules, monkeypatch):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=10)
+    before = fingerprint(path)
+
+    def boom(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(TrackerError, match="could not be saved"):
+        refresh_file(path, as_of=AS_OF)
+    assert fingerprint(path) == before
+    assert not [p for p in tmp_path.iterdir() if "claimbook-" in p.name]
+
+
+KILL_SCRIPT = r"""
+import os, sys, time
+from datetime import date
+from claimbook.workbook import io, refresh_file
+real = io.ExcelWriter if hasattr(io, "ExcelWriter") else None
+import openpyxl.writer.excel as ex
+orig_save = ex.ExcelWriter.save
+def slow_save(self):
+    self.write_data()
+    print("writing", flush=True)
+    time.sleep(60)  # killed here, mid-save, before the zip is closed
+ex.ExcelWriter.save = slow_save
+refresh_file(sys.argv[1], as_of=date(2026, 3, 2))
+"""
+
+
+def test_kill_during_save_leaves_the_original(tmp_path, rules):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=30)
+    before = fingerprint(path)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(path)], stdout=subprocess.PIPE, env=env)
+    try:
+        line = proc.stdout.readline()
+        assert line.strip() == b"writing"
+        assert any("claimbook-" in p.name for p in tmp_path.iterdir())  # the temp file is being written
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert fingerprint(path) == before
+    openpyxl.load_workbook(path)  # still a good workbook
+    refresh_file(path, as_of=AS_OF)  # and the next refresh cleans up the dead temp file
+    assert not [p for p in tmp_path.iterdir() if "claimbook-" in p.name]
+
+
+def test_backups_rotate(tmp_path, rules):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    wb = openpyxl.load_workbook(path)
+    settings = wb["Settings"]
+    for r in range(1, settings.max_row + 1):
+        if settings.cell(r, 1).value == "Backups kept":
+            settings.cell(r, 2).value = 2
+    wb.save(path)
+    original = path.read_bytes()
+    refresh_file(path, as_of=AS_OF)
+    assert (tmp_path / "Tracker.backup-1.xlsx").read_bytes() == original
+    first = path.read_bytes()
+    refresh_file(path, as_of=date(2026, 3, 3))
+    refresh_file(path, as_of=date(2026, 3, 4))
+    names = sorted(p.name for p in tmp_path.iterdir() if "backup" in p.name)
+    assert names == ["Tracker.backup-1.xlsx", "Tracker.backup-2.xlsx"]
+    assert (tmp_path / "Tracker.backup-2.xlsx").read_bytes() != original
+    assert first != path.read_bytes()
+
+
+def test_settings_as_of_and_rules_folder(tmp_path, rules):
+    import shutil
+
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    shutil.copytree(REPO / "rules", tmp_path / "myrules")
+    wb = openpyxl.load_workbook(path)
+    s = wb["Settings"]
+    for r in range(1, s.max_row + 1):
+        if s.cell(r, 1).value == "As-of date":
+            s.cell(r, 2).value = date(2026, 2, 1)
+        if s.cell(r, 1).value == "Rules folder":
+            s.cell(r, 2).value = "myrules"
+    wb.save(path)
+    out = refresh_file(path)
+    assert out.as_of == date(2026, 2, 1)
+    assert Path(out.rules_folder).resolve() == (tmp_path / "myrules").resolve()
