@@ -2,11 +2,12 @@
 
     score = dollars_weight * log10(1 + dollars at stake)
           + deadline_weight * closeness of the nearest live deadline (1 today .. 0 at the horizon)
-          + overdue_weight * min(3, days overdue / 30)
+          + overdue_weight * min(2, days overdue / 30)
 
 A deadline that has already passed counts ``expired_penalty`` of a live one (the money is probably
-lost, but someone must decide). The log keeps a $40,000 claim from burying every $200 claim; with the
-default weights a deadline 15 days away adds 2.25 points, as much as 180 times the dollars.
+lost, but someone must decide). The log keeps a $40,000 claim from burying every $200 claim, and a
+$7 short payment from outranking a $4,000 claim however long it waits. With the default weights
+(1.5, 3, 1) a deadline 15 days away adds 2.25 points, as much as 30 times the dollars.
 Ranks are 1..n over claims that need action, ties broken by due date, then Claim ID.
 """
 
@@ -32,7 +33,7 @@ def score(at_stake: float, nearest_days_left: int | None, days_overdue: int, w: 
     s = (
         w.dollars * math.log10(1.0 + max(0.0, at_stake))
         + w.deadline * closeness(nearest_days_left, w)
-        + w.overdue * min(3.0, days_overdue / 30.0)
+        + w.overdue * min(2.0, days_overdue / 30.0)
     )
     return round(s, 3)
 

@@ -197,10 +197,10 @@ class Denials:
 
 @dataclass(frozen=True, slots=True)
 class PriorityWeights:
-    dollars: float = 1.0  # points per log10 dollar at stake
+    dollars: float = 1.5  # points per log10 dollar at stake
     deadline: float = 3.0  # points for a deadline today, falling to 0 at the horizon
     deadline_horizon_days: int = 60  # deadlines further away add nothing
-    overdue: float = 1.0  # points at 30 days overdue (scaled linearly, capped at 3x)
+    overdue: float = 1.0  # points per 30 days overdue, capped at twice this
     expired_penalty: float = 0.5  # an expired deadline still matters, less than a live one
 
 
