@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from typing import NamedTuple
 
 
 class Status(str, Enum):
@@ -161,9 +162,12 @@ class Claim:
     issues: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
-    """What claimbook computed for one claim. Field order is the order of the computed columns."""
+class Result(NamedTuple):
+    """What claimbook computed for one claim. Field order is the order of the computed columns.
+
+    A NamedTuple rather than a frozen dataclass: it is just as immutable and ten times cheaper to
+    build, which matters at 100,000 claims (use ``result._replace(...)`` for a changed copy).
+    """
 
     claim_id: str
     payer_key: str  # the rules file that applied, e.g. "medicare" (or "default")

@@ -150,10 +150,11 @@ def input_column_for(header: object, extra_aliases: dict[str, str] | None = None
 
 
 def map_input_columns(header: Sequence, extra_aliases: dict[str, str] | None = None,
-                      what: str = "The Claims table") -> dict[str, int]:
+                      what: str = "The Claims table", required: Sequence[str] | None = None) -> dict[str, int]:
     """Claim field -> column index for a header row. The first column naming a field wins.
 
-    Raises ``MissingColumnsError`` when Claim ID, Payer or DOS is missing (naming what was found).
+    Raises ``MissingColumnsError`` when Claim ID, Payer or DOS (or the ``required`` fields) is missing,
+    naming what was found.
     """
     found: dict[str, int] = {}
     for i, h in enumerate(header):
@@ -162,7 +163,8 @@ def map_input_columns(header: Sequence, extra_aliases: dict[str, str] | None = N
         col = input_column_for(h, extra_aliases)
         if col is not None and col.field not in found:
             found[col.field] = i
-    missing = [c.header for c in INPUT_COLUMNS if c.required and c.field not in found]
+    needed = set(required) if required is not None else {c.field for c in INPUT_COLUMNS if c.required}
+    missing = [c.header for c in INPUT_COLUMNS if c.field in needed and c.field not in found]
     if missing:
         seen = ", ".join(str(h) for h in header if h not in (None, "")) or "none"
         if len(seen) > 300:

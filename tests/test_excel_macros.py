@@ -126,6 +126,7 @@ def test_a_bug_in_the_pipeline_is_one_plain_message_and_settings_are_restored(tm
         raise KeyError("C26001 Smith, John")  # the message may hold claim data: never shown
 
     monkeypatch.setattr(m, "run_blocks", broken)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     m.refresh()  # does not raise: RunPython would show the traceback in a popup
 
     assert _app_state(book) == (True, "automatic", False)
@@ -137,6 +138,7 @@ def test_a_bug_in_the_pipeline_is_one_plain_message_and_settings_are_restored(tm
     assert "Traceback" not in alert["prompt"] and "Smith" not in alert["prompt"]
     assert xl_engine.writes == 0
     log = Path(alert["prompt"].split("send the file ")[1].split(" to ")[0])
+    assert log.parent == tmp_path
     assert "KeyError" in log.read_text() and "Smith" not in log.read_text()
 
 

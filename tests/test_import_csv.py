@@ -164,7 +164,7 @@ def test_refused_imports_change_nothing(tmp_path, rules):
     tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=3)
     before = fingerprint(tracker)
     nocol = write_csv(tmp_path / "nocol.csv", "Name,Amount\nA,1\n")
-    with pytest.raises(ImportFileError, match="no Claim ID, Payer or DOS column"):
+    with pytest.raises(ImportFileError, match="nocol.csv has no Claim ID column"):
         import_files([nocol], tracker)
     binary = tmp_path / "x.csv"
     binary.write_bytes(b"\x00\x01\x02garbage")

@@ -131,7 +131,9 @@ def read_claims_csv(path: Path, data: bytes, aliases: dict[str, str]):
         raise ImportFileError(f"{path.name} is empty")
     header = rows[0]
     try:
-        cols = table.map_input_columns(header, aliases, what=path.name)
+        # Only Claim ID is needed: a status-only export updates claims; new claims lacking Payer or DOS
+        # are added and show the gap under Data Issues.
+        cols = table.map_input_columns(header, aliases, what=path.name, required=("claim_id",))
     except MissingColumnsError as err:
         raise ImportFileError(str(err).replace("Add it or rename", "Add it to import.yaml or rename")) from None
     unused = [h for i, h in enumerate(header) if h.strip() and i not in cols.values()]

@@ -8,7 +8,10 @@
 
 from __future__ import annotations
 
+import gc
+from bisect import bisect_left
 from collections import Counter
+from contextlib import contextmanager
 from datetime import date
 from typing import Iterable
 
@@ -22,7 +25,7 @@ from claimbook.rules.schema import AgingBasis, Appeal, PayerRules, Rules, Settin
 
 __all__ = ["evaluate", "assess", "explain", "aging_bucket", "add_period"]
 
-APPEAL_CATEGORIES = frozenset({"appeal", "underpayment"})
+PRIORITY = Result._fields.index("priority")
 
 
 def age_in_days(c: Claim, settings: Settings, as_of: date) -> int | None:
@@ -42,11 +45,7 @@ def aging_bucket(age: int | None, settings: Settings) -> str:
     """The bucket label for an age: edges (30, 60, 90, 120) give 0-30, 31-60, 61-90, 91-120, 120+."""
     if age is None:
         return ""
-    labels = settings.bucket_labels()
-    for edge, label in zip(settings.bucket_edges, labels):
-        if age <= edge:
-            return label
-    return labels[-1]
+    return settings.bucket_labels()[bisect_left(settings.bucket_edges, age)]
 
 
 def _appeal_deadline(c: Claim, payer: PayerRules, action: Action) -> tuple[date | None, Appeal | None]:
@@ -187,16 +186,35 @@ def evaluate(claims: Iterable[Claim], rules: Rules, as_of: date) -> Evaluation:
       An ``Evaluation`` whose ``results`` are in the same order as ``claims``, with priority ranks
       (1 = work first) over the claims that need action.
     """
-    claims = list(claims)
+    with _cycle_collector_paused():
+        return _evaluate(list(claims), rules, as_of)
+
+
+@contextmanager
+def _cycle_collector_paused():
+    """Pause Python's cyclic garbage collector for one batch.
+
+    Building 100,000 results allocates millions of small objects, and every few hundred allocations
+    the collector rescans them all: that was 40% of a large run. Results hold no reference cycles
+    (reference counting frees them), so nothing is lost by pausing it; it is restored even on error.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _evaluate(claims: list[Claim], rules: Rules, as_of: date) -> Evaluation:
     counts = Counter(c.claim_id for c in claims)
     dup = {k for k, n in counts.items() if n > 1 and k}
     results = [_assess(c, rules, as_of, c.claim_id in dup) for c in claims]
     order = ranks([(r.is_open, r.score, r.follow_up, r.claim_id) for r in results])
-    for r, rank in zip(results, order):
-        if rank:
-            # The results are not yet visible to anyone: set the rank in place rather than copy
-            # 100,000 frozen records (dataclasses.replace cost a third of the run).
-            object.__setattr__(r, "priority", rank)
+    new = tuple.__new__
+    # Same as r._replace(priority=rank), at a fifth of the cost.
+    results = [new(Result, (*r[:PRIORITY], rank, *r[PRIORITY + 1:])) if rank else r for r, rank in zip(results, order)]
     return Evaluation(as_of=as_of, results=tuple(results), rules_problems=tuple(rules.problems))
 
 

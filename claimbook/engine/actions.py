@@ -9,9 +9,8 @@ date wins. A next date typed in the Follow-up Log overrides the computed date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from claimbook.engine.dates import add_business_days, iso
 from claimbook.model import Channel, Claim, Status
@@ -24,8 +23,7 @@ ACCEPTANCE_CHECK_DAYS = 2
 DENIAL_WORK_BUSINESS_DAYS = 10
 
 
-@dataclass(frozen=True, slots=True)
-class Action:
+class Action(NamedTuple):
     text: str
     category: str  # "none" when nothing needs doing
     due: date | None

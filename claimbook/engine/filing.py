@@ -12,7 +12,7 @@ Rules (``domain.md`` section 2):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date
 from functools import lru_cache
 
@@ -34,8 +34,7 @@ RECEIVED = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Deadline:
+class Deadline(NamedTuple):
     """A timely-filing deadline and how it was reached, for the result and its "why"."""
 
     due: date
@@ -73,14 +72,16 @@ def filing_deadline(claim: Claim, payer: PayerRules, holidays: frozenset[date], 
         if cc.anchor is Anchor.REMIT and claim.remit_date is None:
             cc_anchor_date = claim.dos_from
         anchor, anchor_date, limit, source = cc.anchor, cc_anchor_date, cc.limit, cc.cited.source
-    raw, due = _due(anchor_date, limit, roll, holidays)
-    return Deadline(due, anchor.value, anchor_date, limit, raw if due != raw else None, source, corrected, note)
+    return _deadline(anchor, anchor_date, limit, roll, holidays, source, corrected, note)
 
 
-@lru_cache(maxsize=1 << 16)
-def _due(anchor_date: date, limit: Period, roll: bool, holidays: frozenset[date]) -> tuple[date, date]:
+@lru_cache(maxsize=1 << 17)
+def _deadline(anchor: Anchor, anchor_date: date, limit: Period, roll: bool, holidays: frozenset[date],
+              source: str, corrected: bool, note: str) -> Deadline:
+    # Cached: claims share anchor dates, and a Deadline is immutable.
     raw = add_period(anchor_date, limit)
-    return raw, (next_business_day(raw, holidays) if roll else raw)
+    due = next_business_day(raw, holidays) if roll else raw
+    return Deadline(due, anchor.value, anchor_date, limit, raw if due != raw else None, source, corrected, note)
 
 
 def _anchor_date(claim: Claim, anchor: Anchor) -> date:

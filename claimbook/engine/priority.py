@@ -40,11 +40,9 @@ def score(at_stake: float, nearest_days_left: int | None, days_overdue: int, w: 
 
 def ranks(keys: list[tuple[bool, float, date | None, str]]) -> list[int]:
     """Rank 1..n for (needs_action, score, due, claim_id) keys; 0 where nothing needs doing."""
-    order = sorted(
-        (i for i, k in enumerate(keys) if k[0]),
-        key=lambda i: (-keys[i][1], keys[i][2] or date.max, keys[i][3], i),
-    )
+    far = date.max
+    order = sorted((-k[1], k[2] or far, k[3], i) for i, k in enumerate(keys) if k[0])
     out = [0] * len(keys)
-    for rank, i in enumerate(order, start=1):
-        out[i] = rank
+    for rank, key in enumerate(order, start=1):
+        out[key[3]] = rank
     return out

@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import traceback
-from dataclasses import replace
 from pathlib import Path
 
 import xlwings as xw
@@ -319,7 +318,7 @@ def _selected_claim(book):
     # Alone, the claim would always rank #1: show the rank the last refresh wrote instead.
     computed = table.map_computed_columns(header)
     rank = row[computed["Priority"]] if "Priority" in computed else None
-    result = replace(result, priority=int(rank) if isinstance(rank, (int, float)) and rank > 0 else 0)
+    result = result._replace(priority=int(rank) if isinstance(rank, (int, float)) and rank > 0 else 0)
     return claim, result, as_of
 
 

@@ -32,24 +32,28 @@ from claimbook.errors import ClaimbookError
 from claimbook.pipeline import Block
 
 _LOCK = threading.Lock()
-_CACHE: dict[str, tuple[float, object]] = {}  # folder -> (newest file mtime, Rules)
+_CACHE: dict[str, tuple[tuple, object]] = {}  # folder -> (files' sizes and times, Rules)
 
 
 # ------------------------------------------------------------------------------------------ functions
 @xw.func
-def CB_AGING_BUCKET(dos, submitted=None, as_of=None, caller=None):
-    """Aging bucket (for example "31-60") of a claim: date of service, submitted date, as-of date (optional)."""
+def CB_AGING_BUCKET(dos, submitted=None, as_of=None, claim_type=None, dos_through=None, caller=None):
+    """Aging bucket (for example "31-60"): date of service, submitted, as-of (optional), claim type, DOS through."""
     # The payer does not change the age; the Claims table layer needs one to read a row.
-    return _answer(caller, as_of, {"Payer": "(any)", "DOS": dos, "Submitted": submitted},
-                   lambda c, r: r.bucket or None)
+    fields = {"Payer": "(any)", "DOS": dos, "Submitted": submitted, "Claim Type": claim_type,
+              "DOS Through": dos_through}
+    return _answer(caller, as_of, fields, lambda c, r: r.bucket or None)
 
 
 @xw.func
 def CB_TF_DEADLINE(payer, dos, network=None, claim_type=None, order=None, primary_eob_date=None, dos_through=None,
-                   caller=None):
-    """Timely-filing deadline: payer, date of service, network, claim type, order, primary EOB date, DOS through."""
+                   status=None, remit_date=None, denial_codes=None, caller=None):
+    """Timely-filing deadline: payer, DOS, network, claim type, order, primary EOB, DOS through, status, remit, denials."""
+    # Status, remit date and denial codes matter when the claim must be corrected: some payers count the
+    # corrected-claim limit from the remit.
     fields = {"Payer": payer, "DOS": dos, "Network": network, "Claim Type": claim_type, "Order": order,
-              "Primary EOB Date": primary_eob_date, "DOS Through": dos_through}
+              "Primary EOB Date": primary_eob_date, "DOS Through": dos_through, "Status": status,
+              "Remit Date": remit_date, "Denial Codes": denial_codes}
     return _answer(caller, None, fields, lambda c, r: r.tf_deadline)
 
 
@@ -138,17 +142,19 @@ def _book_path(caller) -> str | None:
     return str(name)
 
 
-def _newest_mtime(folder: Path) -> float:
-    newest = 0.0
+def _stamp(folder: Path) -> tuple:
+    """Names, sizes and modification times of the rules files: changes when any file changes."""
+    found = []
     for sub in (folder, folder / "payers"):
         try:
             with os.scandir(sub) as it:
                 for entry in it:
                     if entry.name.endswith((".yaml", ".yml")):
-                        newest = max(newest, entry.stat().st_mtime)
+                        st = entry.stat()
+                        found.append((entry.path, st.st_size, st.st_mtime_ns))
         except OSError:
             pass
-    return newest
+    return tuple(sorted(found))
 
 
 def rules_for(workbook_path: str | None):
@@ -156,7 +162,7 @@ def rules_for(workbook_path: str | None):
     from claimbook.rules.loader import load_rules, resolve_rules_dir
 
     folder = Path(resolve_rules_dir(None, workbook_path)).resolve()
-    stamp = _newest_mtime(folder)
+    stamp = _stamp(folder)
     with _LOCK:
         cached = _CACHE.get(str(folder))
         if cached and cached[0] == stamp:

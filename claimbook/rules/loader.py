@@ -411,12 +411,12 @@ class Field:
 
 def _convert(f: _File, key: Text, value, field: Field, place: str):
     """Convert one value; report and return _INVALID when it cannot be."""
-    expected = field.expected()
     if isinstance(value, Map) or (isinstance(value, Seq) and not field.takes_list):
-        f.error(_line(key), "not_a_value", key=str(key), expected=expected)
+        f.error(_line(key), "not_a_value", key=str(key), expected=field.expected())
         return _INVALID
     if not isinstance(value, Seq) and not str(value).strip() and not field.allow_empty:
-        f.error(_line(value, _line(key)), "empty_value", key=str(key), expected=expected, example=field.example)
+        f.error(_line(value, _line(key)), "empty_value", key=str(key), expected=field.expected(),
+                example=field.example)
         return _INVALID
     try:
         return field.convert(value)
@@ -492,6 +492,7 @@ SETTINGS_FIELDS: dict[str, dict[str, Field]] = {
         "expired_penalty": Field(to_number, "number", "0.5"),
     },
     "patient_balance": {"statement_cycle_days": Field(to_days, "days", "30")},
+    "claims": {"submit_within_days": Field(to_days, "days", "7")},
     "worklist": {"look_ahead_days": Field(to_days, "days", "7")},
     "dates": {"order": Field(to_day_first, "choice", "month first", choices=[w[0] for w in ORDER_WORDS.values()])},
     "workbook": {"backups_kept": Field(to_count, "count", "5")},
@@ -592,6 +593,7 @@ def _read_settings(f: _File, tree) -> Settings | None:
         priority=weights,
         statement_cycle_days=values.get("patient_balance", {}).get("statement_cycle_days", base.statement_cycle_days),
         look_ahead_days=values.get("worklist", {}).get("look_ahead_days", base.look_ahead_days),
+        submit_within_days=values.get("claims", {}).get("submit_within_days", base.submit_within_days),
         day_first_dates=values.get("dates", {}).get("order", base.day_first_dates),
         backups_kept=values.get("workbook", {}).get("backups_kept", base.backups_kept),
         file="settings.yaml",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -284,6 +285,23 @@ def write_computed(place: Place, computed: list[list]) -> None:
         r = first + i
         for c, v in zip(targets, values):
             put(ws, r, c, v)
+
+
+@contextmanager
+def us_date_defaults():
+    """While writing, a date put in a cell without a date format gets claimbook's ``mm/dd/yyyy`` instead
+    of openpyxl's ``yyyy-mm-dd``: US offices read month first, and no stray number format is registered
+    (a stray one changes styles.xml on every save, so two refreshes would not give the same file)."""
+    from openpyxl.cell import cell as _cell
+
+    saved = dict(_cell.TIME_FORMATS)
+    _cell.TIME_FORMATS[date] = DATE_FORMAT
+    _cell.TIME_FORMATS[datetime] = DATE_FORMAT
+    try:
+        yield
+    finally:
+        _cell.TIME_FORMATS.clear()
+        _cell.TIME_FORMATS.update(saved)
 
 
 # --------------------------------------------------------------------------------------------------

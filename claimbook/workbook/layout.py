@@ -8,12 +8,13 @@ Only Excel 2007-level features are used (no x14 extensions), so an openpyxl roun
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from enum import Enum
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, Series
-from openpyxl.chart.data_source import StrRef
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.comments import Comment
 from openpyxl.formatting.formatting import ConditionalFormattingList
@@ -48,6 +49,7 @@ COMPUTED_FILL = PatternFill("solid", fgColor="595959")  # computed headers: dark
 COMPUTED_BODY_FILL = PatternFill("solid", fgColor="F2F2F2", bgColor="F2F2F2")
 HEADER_FILL = PatternFill("solid", fgColor=BLUE)
 TILE_FILL = PatternFill("solid", fgColor="DEEAF6")
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # a value the office manager may change
 TOTAL_FILL = PatternFill("solid", fgColor="D9E1F2")
 TITLE_FONT = Font(size=16, bold=True, color=NAVY)
 SUBTITLE_FONT = Font(size=12, bold=True, color=NAVY)
@@ -65,10 +67,10 @@ RISK_COLORS = {
 }
 
 _CLAIM_WIDTHS = {
-    "Claim ID": 14, "Patient": 22, "Payer": 24, "Payer ID": 10, "Network": 9, "Claim Type": 13,
-    "Channel": 11, "Order": 11, "Status": 16, "Denial Codes": 16, "Notes": 30, "Next Action": 48,
-    "Aging Bucket": 9, "Why": 60, "Data Issues": 36, "TF Risk": 10, "Priority": 9, "Age": 7,
-    "Outcome": 30, "Action Taken": 36, "Reference #": 16, "By": 10,
+    "Claim ID": 14, "Patient": 22, "Payer": 26, "Payer ID": 10, "Network": 9, "Claim Type": 13,
+    "Channel": 11, "Order": 11, "Status": 16, "Denial Codes": 16, "Notes": 30, "Next Action": 45,
+    "Aging Bucket": 9, "Why": 80, "Data Issues": 36, "TF Risk": 10, "Priority": 9, "Age": 7,
+    "Outcome": 30, "Action Taken": 36, "Reference #": 16, "By": 10, "Patient Resp": 14, "Due": 11,
 }
 _TEXT_COLUMNS = {"Claim ID", "Patient", "Payer ID", "Reference #", "Notes", "Denial Codes"}
 
@@ -268,10 +270,8 @@ def _risk_rules(ws, where: dict[str, int], first: int, last: int) -> None:
                 fill=PatternFill("solid", fgColor=fill, bgColor=fill), font=Font(bold=True, color=font)))
     if "Days Overdue" in where:
         col = S.col_letter(where["Days Overdue"])
-        fill, font = RISK_COLORS["red"]
         ws.conditional_formatting.add(f"{col}{first}:{col}{last}", CellIsRule(
-            operator="greaterThan", formula=["0"], stopIfTrue=True,
-            fill=PatternFill("solid", fgColor=fill, bgColor=fill), font=Font(bold=True, color=font)))
+            operator="greaterThan", formula=["0"], stopIfTrue=True, font=Font(bold=True, color="C00000")))
 
 
 def _build_log(ws) -> None:
@@ -320,9 +320,9 @@ def _build_dashboard(ws) -> None:
     ws[f"A{S.DASH_COUNT_ROW - 1}"] = "Open claims (count), by payer and age of claim (days)"
     for r in (S.DASH_MONEY_ROW - 1, S.DASH_COUNT_ROW - 1):
         ws[f"A{r}"].font = SUBTITLE_FONT
-    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["A"].width = 34
     for c in range(2, S.MATRIX_COLS + 1):
-        ws.column_dimensions[S.col_letter(c)].width = 14
+        ws.column_dimensions[S.col_letter(c)].width = 15
     ws.row_dimensions[S.DASH_KPI_ROW].height = 30
     ws.row_dimensions[S.DASH_KPI_ROW + 1].height = 30
     ws.row_dimensions[S.DASH_KPI_ROW + 2].height = 42
@@ -339,11 +339,12 @@ def _build_payers(ws) -> None:
         "Rules in force today. To change one, edit the payer's file in the rules folder (see 'How to'), then refresh."
     )
     ws[f"A{S.PAYERS_TABLE_ROW - 1}"].font = SUBTITLE_FONT
-    widths = [24, 22, 30, 14, 11, 11, 14, 14, 16, 9, 11, 11, 10, 11, 11, 10, 18, 34, 40, 40]
+    widths = [24, 22, 30, 14, 11, 11, 14, 14, 16, 9, 11, 11, 10, 11, 11, 10, 18, 40, 50, 50]
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[S.col_letter(i)].width = w
     ws.column_dimensions[S.PAYER_LIST_COL].hidden = True
-    _print_setup(ws)
+    _print_setup(ws, fit_width=False)
+    ws.print_title_cols = "A:A"
 
 
 def _build_settings(ws, rules, rules_folder: str) -> None:
@@ -375,6 +376,8 @@ def _build_settings(ws, rules, rules_folder: str) -> None:
     for i, row in enumerate(S.SETTINGS_ROWS, start=S.SETTINGS_FIRST_ROW):
         ws.cell(i, 1).font = Font(bold=True)
         ws.cell(i, 2).alignment = Alignment(horizontal="left", vertical="top")
+        ws.cell(i, 2).fill = INPUT_FILL
+        ws.cell(i, 2).border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
         ws.cell(i, 1).alignment = Alignment(vertical="top")
         ws.cell(i, 3).alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[i].height = _height(_lines(row.explanation, 88))
@@ -444,7 +447,7 @@ HOWTO_TEXT = [
 ]
 
 
-HOWTO_WIDTH = 95
+HOWTO_WIDTH = 80
 
 
 def _build_howto(ws) -> None:
@@ -628,13 +631,14 @@ def _build_charts(ws, n_buckets: int, n_payers: int) -> None:
     s = Series(Reference(range_string=f"{sheet}!{rng.age_values}"), title="Open AR")
     s.graphicalProperties.solidFill = BLUE
     by_age.series.append(s)
-    by_age.set_categories(Reference(range_string=f"{sheet}!{rng.age_categories}"))
+    _text_categories(by_age, f"{sheet}!{rng.age_categories}")
     _axes(by_age)
     by_age.width, by_age.height = 17, 7.5
     ws.add_chart(by_age, f"{anchor}{S.DASH_KPI_ROW}")
 
     by_payer = BarChart()
     by_payer.type, by_payer.grouping, by_payer.overlap, by_payer.style = "bar", "stacked", 100, 10
+    by_payer.gapWidth = 40
     by_payer.title = "Open AR by payer, split by age (days)"
     palette = ["A9D18E", "FFD966", "F4B183", "E06666", "990000", "7F6000", "595959", "1F3864"]
     for i, (name_cell, values) in enumerate(rng.payer_series):
@@ -643,12 +647,18 @@ def _build_charts(ws, n_buckets: int, n_payers: int) -> None:
         ser.graphicalProperties.solidFill = palette[i % len(palette)]
         ser.graphicalProperties.line.solidFill = palette[i % len(palette)]
         by_payer.series.append(ser)
-    by_payer.set_categories(Reference(range_string=f"{sheet}!{rng.payer_categories}"))
+    _text_categories(by_payer, f"{sheet}!{rng.payer_categories}")
     _axes(by_payer)
     by_payer.x_axis.scaling.orientation = "maxMin"  # largest payer on top
     by_payer.legend.position = "b"
     by_payer.width, by_payer.height = 17, 13
     ws.add_chart(by_payer, f"{anchor}{S.DASH_KPI_ROW + 16}")
+
+
+def _text_categories(chart, ref: str) -> None:
+    """Category labels are text (bucket labels, payer names): a string reference, not a number one."""
+    for ser in chart.series:
+        ser.cat = AxDataSource(strRef=StrRef(f=ref))
 
 
 def _axes(chart) -> None:
@@ -712,6 +722,7 @@ def _style_header_row(ws, row: int, col: int, n: int, height: float | None = 30)
 
 
 _WRAPPED = {"Next Action", "Why", "Data Issues"}
+_SMALL = {"Why", "Data Issues"}  # long explanations: smaller print, so a row stays two or three lines
 _CENTERED = {"Priority", "Days Overdue", "TF Risk", "Age", "Aging Bucket", "TF Days Left"}
 
 
@@ -730,8 +741,11 @@ def _style_worklist_table(ws, b: S.SheetBlock) -> None:
                 continue
             cell = ws.cell(i, b.col + j)
             if h in _WRAPPED:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-                lines = max(lines, _lines(str(v), widths[j]))
+                cell.alignment = Alignment(wrap_text=True, vertical="top", indent=1 if h in _SMALL else 0)
+                size = 9 if h in _SMALL else 11
+                if size != 11:
+                    cell.font = Font(size=size, color="404040")
+                lines = max(lines, math.ceil(_lines(str(v), widths[j], size) * size / 11))
             elif h in _CENTERED:
                 cell.alignment = Alignment(horizontal="center", vertical="top")
             else:
@@ -739,9 +753,9 @@ def _style_worklist_table(ws, b: S.SheetBlock) -> None:
         ws.row_dimensions[i].height = _height(lines)
 
 
-def _lines(text: str, width: float) -> int:
+def _lines(text: str, width: float, size: float = 11) -> int:
     """How many lines ``text`` takes in a wrapped cell ``width`` characters wide (a safe estimate)."""
-    per_line = max(1, int(width * 1.05) - 2)
+    per_line = max(1, int(width * 1.1 * 11 / size) - 2)
     n = 0
     for para in text.split("\n"):
         line, count = 0, 1
@@ -756,7 +770,7 @@ def _lines(text: str, width: float) -> int:
 
 
 def _height(lines: int, size: float = 11) -> float:
-    return round(lines * size * 1.36 + 2, 1)
+    return round(lines * size * 1.3 + 3, 1)
 
 
 def _style_status(ws, b: S.SheetBlock) -> None:
@@ -773,7 +787,7 @@ def _style_kpis(ws, b: S.SheetBlock) -> None:
             cell.border = Border(left=THIN, right=THIN, top=THIN if k == 0 else None, bottom=THIN if k == 2 else None)
         label.font = Font(bold=True, size=9, color="404040")
         label.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-        value.font = Font(bold=True, size=16, color=NAVY)
+        value.font = Font(bold=True, size=14, color=NAVY)
         value.alignment = Alignment(horizontal="center", vertical="center")
         note.font = NOTE_FONT
         note.alignment = Alignment(wrap_text=True, horizontal="center", vertical="top")
@@ -801,14 +815,17 @@ def _style_payers_table(ws, b: S.SheetBlock) -> None:
     n = len(b.values[0])
     _style_header_row(ws, b.row, b.col, n, height=45)
     widths = [ws.column_dimensions[S.col_letter(b.col + j)].width or 10 for j in range(n)]
+    small = Font(size=10)
     for i in range(1, len(b.values)):
         lines = 1
         for j in range(n):
-            ws.cell(b.row + i, b.col + j).alignment = Alignment(wrap_text=True, vertical="top")
+            cell = ws.cell(b.row + i, b.col + j)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.font = Font(size=10, bold=True) if j == 0 else small
             v = b.values[i][j] if j < len(b.values[i]) else None
             if isinstance(v, str):
-                lines = max(lines, _lines(v, widths[j]))
-        ws.row_dimensions[b.row + i].height = _height(min(lines, 12))
+                lines = max(lines, _lines(v, widths[j], 10))
+        ws.row_dimensions[b.row + i].height = _height(min(lines, 15), 10)
 
 
 def _style_problems(ws, b: S.SheetBlock) -> None:

@@ -45,8 +45,9 @@ def refresh_workbook(wb, path: Path, as_of: date | None = None, rules_dir=None):
     settings = table.tracker_settings(settings_rows, rules.settings.day_first_dates)
     as_of = as_of or settings.as_of or date.today()
     output = run_blocks(claims, log, rules, as_of, settings_rows)
-    io.write_computed(claims_place, output.computed)
-    _write_generated(wb, output, rules)
+    with io.us_date_defaults():
+        io.write_computed(claims_place, output.computed)
+        _write_generated(wb, output, rules)
     return output, rules, added
 
 
