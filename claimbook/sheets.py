@@ -60,7 +60,7 @@ EXCEL_MAX_ROWS = 1_048_576
 
 # --- number formats (one date format everywhere: US offices read month first) --------------------
 DATE_FORMAT = "mm/dd/yyyy"
-MONEY_FORMAT = '"$"#,##0.00'
+MONEY_FORMAT = '"$"#,##0.00_);[Red]("$"#,##0.00)'  # a space on the right keeps text beside it apart
 COUNT_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.0%"
 INT_FORMAT = "0"

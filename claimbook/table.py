@@ -12,6 +12,7 @@ No openpyxl or xlwings imports.
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 import math
 import re
 from dataclasses import dataclass, field
@@ -494,6 +495,20 @@ def parse_denials(value: object, label: str, issues: list[str]) -> tuple[DenialC
     """Denial codes as billers write them: ``CO-50``, ``CO 50``, ``CO50``, ``CO-16 MA130; PR-2``."""
     if value is None:
         return ()
+    if type(value) is str and len(value) < 200:
+        codes, found = _denials_cached(value, label)
+        issues.extend(found)
+        return codes
+    return _parse_denials(value, label, issues)
+
+
+@lru_cache(maxsize=4096)
+def _denials_cached(value: str, label: str) -> tuple[tuple[DenialCode, ...], tuple[str, ...]]:
+    found: list[str] = []
+    return _parse_denials(value, label, found), tuple(found)
+
+
+def _parse_denials(value: object, label: str, issues: list[str]) -> tuple[DenialCode, ...]:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
@@ -559,44 +574,62 @@ def row_is_blank(row: Sequence, columns: Iterable[int]) -> bool:
 
 def claim_from_row(row: Sequence, cols: dict[str, int], day_first: bool = False, row_label: str = "") -> Claim:
     """One Claims row as a ``Claim``; every problem goes on ``issues``."""
+    return _claim_from_row(row, _plan(cols), day_first, row_label)
+
+
+def _plan(cols: dict[str, int]) -> list[tuple[str, int, str, str]]:
+    """(field, index, kind, label) per mapped column: worked out once per block, not per row."""
+    return [(f, i, INPUT_BY_FIELD[f].kind, INPUT_BY_FIELD[f].header) for f, i in cols.items()]
+
+
+def _claim_from_row(row: Sequence, plan, day_first: bool, row_label: str) -> Claim:
     issues: list[str] = []
     kw: dict = {}
-    get = (lambda i: row[i] if i < len(row) else None)
-    by_field = {c.field: c for c in INPUT_COLUMNS}
-    submitted_present = "submitted" in cols and not is_blank(get(cols["submitted"]))
-    for fname, i in cols.items():
-        col = by_field[fname]
-        v = get(i)
-        label = col.header
-        kind = col.kind
+    n = len(row)
+    submitted_present = False
+    for fname, i, kind, _label in plan:
+        if fname == "submitted":
+            submitted_present = i < n and not is_blank(row[i])
+    for fname, i, kind, label in plan:
+        v = row[i] if i < n else None
         if kind == "date":
+            if v is None:
+                continue
+            if type(v) is datetime:
+                kw[fname] = v.date()
+                continue
             d = parse_date(v, label, issues, day_first)
             if d is not None:
                 kw[fname] = d
         elif kind == "money":
+            if v is None:
+                continue
+            if type(v) is float and 0 <= v < 1e15:
+                kw[fname] = round(v, 2)
+                continue
             a = parse_money(v, label, issues)
             if a is not None:
                 kw[fname] = a
         elif kind == "status":
             kw[fname] = parse_status(v, label, issues, submitted_present)
         elif kind == "denials":
+            if v is None:
+                continue
             kw[fname] = parse_denials(v, label, issues)
         elif kind in _ENUM_TABLES:
+            if v is None:
+                continue
             e = parse_choice(v, kind, label, issues)
             if e is not None:
                 kw[fname] = e
         else:
-            kw[fname] = parse_text(v, label, issues)
+            kw[fname] = v.strip() if type(v) is str and v[:1] != "#" else parse_text(v, label, issues)
     if not kw.get("claim_id"):  # the engine reports the missing ID for "(row N)" placeholders
         kw["claim_id"] = f"(row {row_label})" if row_label else "(no ID)"
     if not kw.get("payer"):
-        issues.append("Payer is empty — type the insurance name so the right payer rules apply")
-        kw["payer"] = ""
+        kw["payer"] = ""  # the engine reports an empty payer
     if "dos_from" not in kw:
-        if "dos_from" in cols and is_blank(get(cols["dos_from"])):
-            issues.append("DOS is empty — type the date of service (MM/DD/YYYY)" if not day_first
-                          else "DOS is empty — type the date of service (DD/MM/YYYY)")
-        kw["dos_from"] = None
+        kw["dos_from"] = None  # the engine reports a missing DOS
     if kw.get("dos_through") and kw.get("dos_from") and kw["dos_through"] < kw["dos_from"]:
         issues.append("DOS Through is before DOS — check the dates of service")
     kw["issues"] = tuple(issues)
@@ -606,6 +639,7 @@ def claim_from_row(row: Sequence, cols: dict[str, int], day_first: bool = False,
 def read_claims(block, day_first: bool = False, extra_aliases: dict[str, str] | None = None) -> ReadClaims:
     """Claims records for every data row of the Claims block (None for blank rows)."""
     cols = map_input_columns(block.header, extra_aliases)
+    plan = _plan(cols)
     first_row = getattr(block, "first_row", None)
     all_cols = range(len(block.header))
     claims: list[Claim | None] = []
@@ -616,7 +650,7 @@ def read_claims(block, day_first: bool = False, extra_aliases: dict[str, str] | 
             keys.append("")
             continue
         label = str(first_row + n) if first_row else str(n + 1)
-        c = claim_from_row(row, cols, day_first, label)
+        c = _claim_from_row(row, plan, day_first, label)
         claims.append(c)
         keys.append(claim_key(c.claim_id) if not c.claim_id.startswith("(row ") else "")
     counts: dict[str, int] = {}
@@ -939,6 +973,10 @@ def typed_cell(col: Column, raw: object, day_first: bool = False) -> tuple[objec
     """
     if is_blank(raw):
         return None, None
+    if hasattr(raw, "value") and isinstance(getattr(raw, "value"), str):  # an enum such as Status.PAID
+        raw = raw.value
+    if isinstance(raw, (list, tuple)):  # denial codes as records
+        raw = "; ".join(str(x) for x in raw)
     issues: list[str] = []
     kind = col.kind
     value: object

@@ -171,16 +171,9 @@ def test_refused_imports_change_nothing(tmp_path, rules):
     with pytest.raises(ImportFileError):
         import_files([binary], tracker)
     x12 = tmp_path / "era.txt"
-    x12.write_text("ISA*00*          *00*~")
-    try:
-        import claimbook.x12 as x  # noqa: F401
-
-        has_x12 = hasattr(x, "records_from_file")
-    except ImportError:
-        has_x12 = False
-    if not has_x12:
-        with pytest.raises(ImportFileError, match="X12"):
-            import_files([x12], tracker)
+    x12.write_text("ISA*00*          *00*~")  # truncated: refused whole
+    with pytest.raises(ImportFileError):
+        import_files([x12, write_csv(tmp_path / "fine.csv", "Claim ID,Payer,DOS\nQ,Aetna,1/1/2026\n")], tracker)
     (tmp_path / ("~$" + tracker.name)).write_text("x")
     good = write_csv(tmp_path / "ok.csv", "Claim ID,Payer,DOS\nZ,Aetna,1/1/2026\n")
     with pytest.raises(TrackerError, match="open in Excel"):
@@ -202,3 +195,24 @@ def test_sniff():
     assert sniff(Path("a"), b"\xef\xbb\xbfClaim ID,Payer\n") == "csv"
     with pytest.raises(ImportFileError):
         sniff(Path("a.xlsx"), b"PK\x03\x04")
+
+
+def test_an_835_updates_matching_claims_through_the_same_merge(tmp_path, rules):
+    """The same command sniffs an 835 by content and hands it to claimbook.x12; changes go on the log."""
+    tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=2)
+    ids = [f"patient_control_number{i}" for i in range(3)]
+    rows = "".join(f"{cid},Medicare,1/5/2026,300,Submitted,Secondary\n" if i < 2 else
+                   f"{cid},Medicare,1/5/2026,300,Submitted,Primary\n" for i, cid in enumerate(ids))
+    import_files([write_csv(tmp_path / "c.csv", "Claim ID,Payer,DOS,Billed,Status,Order\n" + rows)], tracker,
+                 as_of=AS_OF)
+    era = tmp_path / "remit.edi"  # no .835 extension: recognised by content
+    era.write_bytes((REPO / "tests/data/x12/public_edi835parser_sample_835.txt").read_bytes())
+    reports, _ = import_files([era], tracker, as_of=AS_OF)
+    rep = reports[0]
+    assert rep.kind == "835"
+    assert rep.updated and rep.changes and rep.added == []
+    assert any("not in the tracker" in why for _, why in rep.skipped)
+    after = claims_rows(tracker)
+    assert any(after[c]["remit_date"] is not None for c in ids)
+    wb = openpyxl.load_workbook(tracker)
+    assert any(r[0].value is not None and r[3].value == "835" for r in wb["Import Log"].iter_rows(min_row=2))

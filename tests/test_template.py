@@ -381,3 +381,27 @@ def test_libreoffice_imports_the_vba_and_renders_the_sheets(tmp_path: Path, buil
     if keep:
         for p in pngs:
             shutil.copy(p, Path(keep) / p.name)
+
+
+def render_sheet(xlsm: bytes, sheet: str, png: Path, dpi: int = 100, height_in: float | None = None) -> Path:
+    """One sheet of a workbook as a PNG (LibreOffice print layout, first page, optionally only the top
+    ``height_in`` inches). Used for the pictures in docs/images/template-*.png."""
+    import tempfile
+
+    wb = load_workbook(io.BytesIO(xlsm))
+    for ws in list(wb.worksheets):
+        if ws.title != sheet:
+            wb.remove(ws)
+    wb[sheet].sheet_state = "visible"
+    wb.active = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        book = Path(tmp) / "sheet.xlsx"
+        wb.save(book)
+        profile = Path(tmp) / "lo-profile"
+        subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                        "--convert-to", "pdf", "--outdir", tmp, str(book)], capture_output=True, check=True,
+                       timeout=240)
+        crop = ["-W", str(int(11 * dpi)), "-H", str(int(height_in * dpi))] if height_in else []
+        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", *crop,
+                        str(book.with_suffix(".pdf")), str(png.with_suffix(""))], check=True, timeout=240)
+    return png

@@ -170,13 +170,14 @@ def runpython_install(executable: str = sys.executable, runner=subprocess.run) -
 
 
 def trust_instructions(kind: str, path: Path) -> str:
+    path = path.resolve()
     name = path.name
     windows = (
         "Windows - letting Excel run the buttons:\n"
         f"  1. Close Excel. In File Explorer, right-click {name} and choose Properties.\n"
         "  2. If the General tab shows 'This file came from another computer' with an Unblock box at the\n"
         "     bottom, tick Unblock and press OK. (Files you download or get by email are blocked like this;\n"
-        "     the copy this command made on this computer is not.)\n"
+        "     a copy made by 'claimbook excel install' on this computer is not.)\n"
         f"  3. Open {name}. If a yellow bar says 'Macros have been disabled', press Enable Content.\n"
         "  4. If a red bar says 'Microsoft has blocked macros from running', the file is still blocked: do\n"
         "     step 2 again, or in Excel choose File > Options > Trust Center > Trust Center Settings >\n"
@@ -231,7 +232,7 @@ def install(workbook: Path | None = None, *, folder: Path | None = None, platfor
             shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))
             out(f"Copied the payer rules to {rules} (edit them there; the tracker finds them beside it).")
     else:
-        path = Path(workbook).expanduser()
+        path = Path(workbook).expanduser().resolve()
         if not path.is_file():
             raise ClaimbookError(f"{path} does not exist. Give the path of your ClaimTracker.xlsm, or run "
                                  "'claimbook excel install' without --workbook for a fresh copy.")

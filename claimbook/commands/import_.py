@@ -147,14 +147,38 @@ def read_claims_csv(path: Path, data: bytes, aliases: dict[str, str]):
     return records, notes
 
 
-def read_x12(path: Path, data: bytes):
-    """835/277 files: handed to ``claimbook.x12`` (``records_from_file(path, data) -> (records, notes, kind)``)."""
+def read_x12(path: Path):
+    """Parse an 835/277 file with ``claimbook.x12`` (validated; a bad file raises ImportFileError)."""
     try:
-        from claimbook.x12 import records_from_file
+        from claimbook.x12 import read_payer_file
     except ImportError:
         raise ImportFileError(f"{path.name} is an X12 (835/277) file; importing those is not available in "
-                              "this version yet") from None
-    return records_from_file(path, data)
+                              "this version") from None
+    return read_payer_file(path)
+
+
+def x12_records(parsed, place, report):
+    """Plan an 835/277 against the tracker rows as they are now; records for the merge, skips and notes."""
+    from claimbook import table
+    from claimbook.workbook import io
+    from claimbook.x12 import plan_file
+
+    block = io.read_block(place)
+    cols = table.map_input_columns(block.header)
+    current = {}
+    for row in block.rows:
+        cid = table.parse_text(row[cols["claim_id"]], "Claim ID", [])
+        if cid and cid not in current:
+            current[cid] = {table.INPUT_BY_FIELD[f].header: row[i] for f, i in cols.items()}
+    plan = plan_file(parsed, current)
+    by_claim: dict[str, dict] = {}
+    for ch in plan.changes:
+        by_claim.setdefault(ch.claim_id, {"Claim ID": ch.claim_id})[ch.column] = ch.new
+    for um in plan.unmatched:
+        report.skipped.append((f"claim {um.claim_id}", um.reason))
+    report.notes.extend(plan.notes)
+    report.kind = plan.kind
+    return [(f"claim {cid}", values) for cid, values in by_claim.items()]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -197,10 +221,9 @@ def import_files(files, tracker, preset=None, again=False, as_of=None, rules_dir
         kind = sniff(f, data[:4096])
         if kind == "csv":
             records, notes = read_claims_csv(f, data, aliases)
-            label = "claims CSV"
-        else:
-            records, notes, label = read_x12(f, data)
-        batches.append((f, digest, label, records, notes))
+            batches.append((f, digest, "claims CSV", records, notes))
+        else:  # parsed (and validated) now; planned against the rows as they stand when its turn comes
+            batches.append((f, digest, "X12", read_x12(f), []))
 
     from claimbook.rules.loader import load_rules
 
@@ -209,6 +232,8 @@ def import_files(files, tracker, preset=None, again=False, as_of=None, rules_dir
     reports = []
     for f, digest, label, records, notes in batches:
         rep = io.ImportReport(f.name, digest, label or "(skipped)", [], [], [], [], list(notes))
+        if label == "X12":
+            records = x12_records(records, place, rep)
         if label is not None:
             io.merge_records(place, records, rep, day_first)
         reports.append(rep)

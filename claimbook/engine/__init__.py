@@ -88,7 +88,7 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> Result:
     is_open = action.category != NOTHING
 
     # Timely filing: the deadline always shows; the risk says whether it still matters.
-    deadline: Deadline | None = filing_deadline(c, payer, rules.holidays, corrected=action.corrected)
+    deadline: Deadline | None = filing_deadline(c, payer, rules.holidays, action.corrected, rules._deadline_cache)
     tf_days = risk = None
     if deadline is not None:
         tf_days = (deadline.due - as_of).days
@@ -108,14 +108,8 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> Result:
     at_stake = action.at_stake if action.at_stake is not None else open_balance(c)
     if not is_open:
         at_stake = 0.0
-    live = []
-    if risk not in (None, Risk.MET):
-        live.append(tf_days)
-    if appeal_days is not None:
-        live.append(appeal_days)
-    if c.status is Status.DOCS_REQUESTED and c.docs_due is not None:
-        live.append((c.docs_due - as_of).days)
-    nearest = _nearest(live)
+    docs_days = (c.docs_due - as_of).days if c.status is Status.DOCS_REQUESTED and c.docs_due is not None else None
+    nearest = _most_pressing(tf_days if risk is not None and risk is not Risk.MET else None, appeal_days, docs_days)
     s = score(at_stake, nearest, overdue, settings.priority) if is_open else 0.0
 
     why = _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule)
@@ -127,12 +121,15 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> Result:
     )
 
 
-def _nearest(days: list[int]) -> int | None:
-    """The most pressing deadline: the nearest one still ahead, else the most recently passed."""
-    ahead = [d for d in days if d >= 0]
-    if ahead:
-        return min(ahead)
-    return max(days) if days else None
+def _most_pressing(*days: int | None) -> int | None:
+    """Of the live deadlines (days left), the nearest one still ahead, else the most recently passed."""
+    best = None
+    for d in days:
+        if d is None:
+            continue
+        if best is None or (d >= 0 and (best < 0 or d < best)) or (d < 0 and best < 0 and d > best):
+            best = d
+    return best
 
 
 def _unknown_payer(name: str, rules: Rules) -> str:

@@ -120,8 +120,7 @@ def step_in_process(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> A
         due, reason = re_due, f"{reason}, {re_reason}"
     overdue_at = start + timedelta(days=fu.expected_adjudication)
     if as_of > overdue_at:
-        how = payer.contact.how()
-        text = f"Escalate: call {payer.name} for status and get a reference number" + (f" ({how})" if how else "")
+        text = _escalate_text(payer, rules)
         reason = f"unpaid past the usual {fu.expected_adjudication} days after submission on {iso(start)}"
         due = overdue_at
         if re_due and re_due > due:
@@ -129,6 +128,16 @@ def step_in_process(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> A
         return Action(text, "escalate", due, reason, cite=fu.cited)
     return Action(f"Check claim status with {payer.name} (portal or 276/277)", "status_check", due, reason,
                   cite=fu.cited)
+
+
+def _escalate_text(payer: PayerRules, rules: Rules) -> str:
+    key = ("escalate", payer.key)
+    text = rules._match_cache.get(key)
+    if text is None:
+        how = payer.contact.how()
+        text = f"Escalate: call {payer.name} for status and get a reference number" + (f" ({how})" if how else "")
+        rules._match_cache[key] = text
+    return text
 
 
 def step_docs_requested(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 from datetime import date
-from functools import lru_cache
 
 from claimbook.engine.dates import add_period, next_business_day
 from claimbook.model import Claim, ClaimType, Network, Order, Risk, Status
@@ -47,10 +46,28 @@ class Deadline(NamedTuple):
     note: str = ""  # e.g. why the anchor fell back to the date of service
 
 
-def filing_deadline(claim: Claim, payer: PayerRules, holidays: frozenset[date], corrected: bool) -> Deadline | None:
-    """The deadline for this claim (a corrected claim's when ``corrected``), or None without a DOS."""
+def filing_deadline(claim: Claim, payer: PayerRules, holidays: frozenset[date], corrected: bool,
+                    cache: dict | None = None) -> Deadline | None:
+    """The deadline for this claim (a corrected claim's when ``corrected``), or None without a DOS.
+
+    ``cache`` (a dict that lives as long as ``payer`` does) remembers deadlines by everything they
+    depend on: claims share service dates, and a Deadline is immutable.
+    """
     if claim.dos_from is None:
         return None
+    if cache is None:
+        return _filing_deadline(claim, payer, holidays, corrected)
+    # Enum members hash in Python code; identity tests keep the key cheap.
+    key = (id(payer), corrected, claim.network is Network.OUT, claim.order is Order.SECONDARY,
+           claim.claim_type is ClaimType.INSTITUTIONAL, claim.dos_from, claim.dos_through, claim.primary_eob_date,
+           claim.remit_date if corrected else None)
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = _filing_deadline(claim, payer, holidays, corrected)
+    return hit
+
+
+def _filing_deadline(claim: Claim, payer: PayerRules, holidays: frozenset[date], corrected: bool) -> Deadline:
     tf: TimelyFiling = version_at(payer.timely_filing, claim.dos_from)
     note = ""
     limit = tf.out_of_network if claim.network is Network.OUT else tf.in_network
@@ -72,13 +89,6 @@ def filing_deadline(claim: Claim, payer: PayerRules, holidays: frozenset[date], 
         if cc.anchor is Anchor.REMIT and claim.remit_date is None:
             cc_anchor_date = claim.dos_from
         anchor, anchor_date, limit, source = cc.anchor, cc_anchor_date, cc.limit, cc.cited.source
-    return _deadline(anchor, anchor_date, limit, roll, holidays, source, corrected, note)
-
-
-@lru_cache(maxsize=1 << 17)
-def _deadline(anchor: Anchor, anchor_date: date, limit: Period, roll: bool, holidays: frozenset[date],
-              source: str, corrected: bool, note: str) -> Deadline:
-    # Cached: claims share anchor dates, and a Deadline is immutable.
     raw = add_period(anchor_date, limit)
     due = next_business_day(raw, holidays) if roll else raw
     return Deadline(due, anchor.value, anchor_date, limit, raw if due != raw else None, source, corrected, note)

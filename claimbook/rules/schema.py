@@ -136,7 +136,7 @@ def version_at(versions: Sequence[V], on: date | None) -> V:
     ``versions`` is sorted newest first (the loader guarantees it). A date before every version, or no
     date at all, gets the oldest version for a date before them all and the newest for no date.
     """
-    if on is None:
+    if on is None or len(versions) == 1:
         return versions[0]
     for v in versions:
         if v.cited.effective_from <= on:  # type: ignore[attr-defined]
@@ -247,6 +247,7 @@ class Rules:
     folder: str = ""  # where they were read from (shown on the Payers sheet)
     problems: tuple = ()  # tuple[Problem, ...]: warnings (errors stop the load)
     _match_cache: dict = field(default_factory=dict, repr=False, compare=False)
+    _deadline_cache: dict = field(default_factory=dict, repr=False, compare=False)  # engine.filing
 
     def payer_for(self, name: str, payer_id: str = "") -> tuple[PayerRules, bool]:
         """The rules for a payer as written on a claim, and whether it was recognised.

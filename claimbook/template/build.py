@@ -144,6 +144,7 @@ def conf_rows() -> list[tuple[str, object, str]]:
 # ------------------------------------------------------------------------------------------- build
 def _workbook(rules):
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     from claimbook.workbook.layout import new_tracker
 
@@ -155,20 +156,25 @@ def _workbook(rules):
     ws = wb.create_sheet(CONF_SHEET)
     ws.sheet_properties.codeName = CONF_CODE_NAME
     ws.sheet_properties.tabColor = "808080"
+    plain, bold = Font(name="Calibri", size=11), Font(name="Calibri", size=11, bold=True)
+    top = Alignment(horizontal="left", vertical="top")
     for row, (key, value, note) in enumerate(CONF_SETTINGS, start=1):
-        ws.cell(row, 1, key).font = Font(bold=True)
-        ws.cell(row, 2, value)
-        ws.cell(row, 3, note).alignment = Alignment(wrap_text=True, vertical="top")
-        for col in (1, 2):
-            ws.cell(row, col).alignment = Alignment(horizontal="left", vertical="top")
-        ws.row_dimensions[row].height = 15 * max(1, -(-len(note) // 80))
+        ws.cell(row, 1, key).font = bold
+        ws.cell(row, 2, value).font = plain
+        ws.cell(row, 3, note).font = Font(name="Calibri", size=10, color="595959")
+        ws.cell(row, 1).alignment = ws.cell(row, 2).alignment = top
+        ws.cell(row, 3).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = 14 * max(1, -(-len(note) // 85))
     first_note = len(CONF_SETTINGS) + 2  # one blank row ends the settings for xlwings
     for i, text in enumerate(CONF_NOTES):
         cell = ws.cell(first_note + i, 1, text)
-        cell.font = Font(bold=True) if i == 0 else Font(italic=True, color="595959")
-    ws.column_dimensions["A"].width = 30
-    ws.column_dimensions["B"].width = 52
+        cell.font = bold if i == 0 else Font(name="Calibri", size=10, italic=True, color="595959")
+    ws.column_dimensions["A"].width = 32
+    ws.column_dimensions["B"].width = 50
     ws.column_dimensions["C"].width = 80
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.sheet_state = "hidden"
     wb.properties.creator = "claimbook"
     wb.properties.title = "Claim Tracker"

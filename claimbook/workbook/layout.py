@@ -45,6 +45,7 @@ def Font(**kw) -> _Font:  # noqa: N802 - one font family everywhere (Excel's def
 WHITE = "FFFFFF"
 NAVY = "1F3864"
 BLUE = "2F5597"
+BAR_BLUE = "4472C4"
 COMPUTED_FILL = PatternFill("solid", fgColor="595959")  # computed headers: dark grey, not the table blue
 COMPUTED_BODY_FILL = PatternFill("solid", fgColor="F2F2F2", bgColor="F2F2F2")
 HEADER_FILL = PatternFill("solid", fgColor=BLUE)
@@ -588,6 +589,27 @@ def write_generated(wb, output: RefreshOutput, rules=None) -> None:
     payers, _, _ = S.fold_payers(output.dashboard)
     nb = min(len(output.dashboard.buckets), S.MAX_BUCKETS)
     _finish_generated(wb, nb, len(payers), list(output.worklist.header), len(output.worklist.rows))
+    _align_computed(wb)
+
+
+def _align_computed(wb) -> None:
+    """Center the short computed columns on Claims (a number right beside text reads as one word)."""
+    from claimbook.workbook import io
+
+    try:
+        place = io.find_claims(wb)
+    except TrackerError:
+        return
+    center = Alignment(horizontal="center")
+    cells = place.ws._cells
+    for name, i in table.map_computed_columns(place.header()).items():
+        if name not in _CENTERED:
+            continue
+        col = place.first_col + i
+        for r in range(place.first_data_row, place.last_row + 1):
+            cell = cells.get((r, col))
+            if cell is not None and cell.alignment.horizontal != "center":
+                cell.alignment = center
 
 
 def _finish_generated(wb, n_buckets: int, n_payers: int, worklist_header: list, n_rows: int) -> None:
@@ -629,7 +651,7 @@ def _build_charts(ws, n_buckets: int, n_payers: int) -> None:
     by_age.title = "Open AR by age of claim (days)"
     by_age.legend = None
     s = Series(Reference(range_string=f"{sheet}!{rng.age_values}"), title="Open AR")
-    s.graphicalProperties.solidFill = BLUE
+    s.graphicalProperties.solidFill = BAR_BLUE
     by_age.series.append(s)
     _text_categories(by_age, f"{sheet}!{rng.age_categories}")
     _axes(by_age)
