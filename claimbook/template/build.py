@@ -39,7 +39,6 @@ __all__ = [
     "build_template",
     "build_template_bytes",
     "committed_template",
-    "conf_rows",
     "ribbon_xml",
     "read_vba_modules",
     "vba_modules",
@@ -135,10 +134,6 @@ def vba_modules(document_code_names: list[str]) -> list[VbaModule]:
         VbaModule("Dictionary", "class", dictionary),
     ]
     return modules
-
-
-def conf_rows() -> list[tuple[str, object, str]]:
-    return list(CONF_SETTINGS)
 
 
 # ------------------------------------------------------------------------------------------- build

@@ -9,10 +9,12 @@ Only Excel 2007-level features are used (no x14 extensions), so an openpyxl roun
 from __future__ import annotations
 
 import math
+from copy import copy
 from datetime import date, datetime
 from enum import Enum
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.series import SeriesLabel
@@ -725,13 +727,41 @@ def _write_blocks(wb, blocks: list[S.SheetBlock]) -> None:
     for b in blocks:
         ws = wb[b.sheet]
         _clear(ws, b.row, b.col, b.clear_rows, b.clear_cols)
+        looks = _COLUMN_LOOKS.get(b.key)
+        styles = [_style_array(ws, fmt=b.col_formats[j] if j < len(b.col_formats) else None,
+                               **(looks(str(h)) if looks and b.values else {}))
+                  for j, h in enumerate(b.values[0] if b.values else [])]
         for i, row in enumerate(b.values):
             for j, v in enumerate(row):
                 cell = put(ws, b.row + i, b.col + j, v)
-                fmt = b.col_formats[j] if j < len(b.col_formats) else None
-                if cell is not None and fmt and not isinstance(v, str):
-                    cell.number_format = fmt
+                # One style per column, copied (fast for long lists); a header row keeps its own.
+                if cell is not None and j < len(styles) and styles[j] is not None and (i or not isinstance(v, str)):
+                    cell._style = copy(styles[j])
         _STYLES.get(b.key, lambda ws, b: None)(ws, b)
+
+
+def _style_array(ws, fmt=None, alignment=None, font=None):
+    """The style of a cell with this number format, alignment and font (None when all are default)."""
+    if not (fmt or alignment or font):
+        return None
+    scratch = Cell(ws)
+    if fmt:
+        scratch.number_format = fmt
+    if alignment:
+        scratch.alignment = alignment
+    if font:
+        scratch.font = font
+    return copy(scratch._style)
+
+
+def _worklist_look(header: str) -> dict:
+    if header in _WRAPPED:
+        small = header in _SMALL
+        return {"alignment": Alignment(wrap_text=True, vertical="top", indent=1 if small else 0),
+                "font": Font(size=9, color="404040") if small else None}
+    if header in _CENTERED:
+        return {"alignment": Alignment(horizontal="center", vertical="top")}
+    return {"alignment": Alignment(vertical="top")}
 
 
 def _style_header_row(ws, row: int, col: int, n: int, height: float | None = 30) -> None:
@@ -749,29 +779,17 @@ _CENTERED = {"Priority", "Days Overdue", "TF Risk", "Age", "Aging Bucket", "TF D
 
 
 def _style_worklist_table(ws, b: S.SheetBlock) -> None:
-    """Header style; long text wraps, so each row gets a height that shows all of it (printable)."""
+    """Header style, and row heights that show all of the wrapped text (so it prints)."""
     if not b.values:
         return
     header = [str(h) for h in b.values[0]]
     _style_header_row(ws, b.row, b.col, len(header))
-    widths = [_width(h) for h in header]
-    top = Alignment(vertical="top")
+    wrapped = [(j, _width(h), 9 if h in _SMALL else 11) for j, h in enumerate(header) if h in _WRAPPED]
     for i, row in enumerate(b.values[1:], start=b.row + 1):
         lines = 1
-        for j, (h, v) in enumerate(zip(header, row)):
-            if v is None:
-                continue
-            cell = ws.cell(i, b.col + j)
-            if h in _WRAPPED:
-                cell.alignment = Alignment(wrap_text=True, vertical="top", indent=1 if h in _SMALL else 0)
-                size = 9 if h in _SMALL else 11
-                if size != 11:
-                    cell.font = Font(size=size, color="404040")
-                lines = max(lines, math.ceil(_lines(str(v), widths[j], size) * size / 11))
-            elif h in _CENTERED:
-                cell.alignment = Alignment(horizontal="center", vertical="top")
-            else:
-                cell.alignment = top
+        for j, width, size in wrapped:
+            if j < len(row) and row[j] is not None:
+                lines = max(lines, math.ceil(_lines(str(row[j]), width, size) * size / 11))
         ws.row_dimensions[i].height = _height(lines)
 
 
@@ -854,6 +872,8 @@ def _style_problems(ws, b: S.SheetBlock) -> None:
     for i in range(len(b.values)):
         ws.cell(b.row + i, b.col).font = Font(color="9C0006")
 
+
+_COLUMN_LOOKS = {"worklist.table": _worklist_look}
 
 _STYLES = {
     "worklist.status": _style_status,
