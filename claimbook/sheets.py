@@ -18,7 +18,7 @@ Layout (row numbers are 1-based, as in Excel)::
                A10    dollars matrix: header row 10 (Payer, buckets..., Total), "All payers" total
                       row 11, then up to 21 payer rows 12..32 (20 largest + "Other payers")
                A36    counts matrix, same shape (header 36, total 37, payers 38..58)
-               charts (openpyxl edge): see ``chart_ranges``
+               charts: see ``chart_ranges`` (fixed ranges; only the bucket count sizes them)
     Payers     B2 rules folder | B3 rules problems summary | A5:A14 problems, one per row
                A16    effective rules table (header + one row per payer)
                Z1     payer names for the Claims "Payer" drop-down (defined name PayerList)
@@ -295,7 +295,11 @@ def _sum(values: list, zero):
 
 @dataclass(frozen=True)
 class ChartRanges:
-    """The cells each Dashboard chart plots (A1 ranges on the Dashboard sheet)."""
+    """The cells each Dashboard chart plots (A1 ranges on the Dashboard sheet).
+
+    The payer rows are always all ``MAX_PAYER_ROWS`` of them (unused ones are blank), so a chart stays
+    right whichever edge wrote the matrix last and however many payers there are.
+    """
 
     age_categories: str  # bucket labels of the header row
     age_values: str  # the "All payers" row, one value per bucket
@@ -303,11 +307,11 @@ class ChartRanges:
     payer_series: tuple[tuple[str, str], ...]  # (series name cell, values range) per bucket
 
 
-def chart_ranges(n_buckets: int, n_payers: int) -> ChartRanges:
-    """Where the two Dashboard charts read from, for a matrix of this size (at least one row/column)."""
-    nb, np_ = max(1, min(n_buckets, MAX_BUCKETS)), max(1, min(n_payers, MAX_PAYER_ROWS))
+def chart_ranges(n_buckets: int) -> ChartRanges:
+    """Where the two Dashboard charts read from, for this many aging buckets."""
+    nb = max(1, min(n_buckets, MAX_BUCKETS))
     hdr, tot, first = DASH_MONEY_ROW, DASH_MONEY_ROW + 1, DASH_MONEY_ROW + 2
-    last = first + np_ - 1
+    last = first + MAX_PAYER_ROWS - 1
     end = col_letter(1 + nb)
     return ChartRanges(
         age_categories=f"$B${hdr}:${end}${hdr}",

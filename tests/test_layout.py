@@ -290,9 +290,10 @@ def test_many_problems_are_cut_with_a_pointer():
 
 
 def test_chart_ranges():
-    r = S.chart_ranges(5, 3)
-    assert r.age_values == "$B$11:$F$11" and r.payer_categories == "$A$12:$A$14"
-    assert r.payer_series[0] == ("$B$10", "$B$12:$B$14")
+    r = S.chart_ranges(5)
+    assert r.age_categories == "$B$10:$F$10" and r.age_values == "$B$11:$F$11"
+    assert r.payer_categories == "$A$12:$A$32"  # every payer row, used or not: right for both edges
+    assert r.payer_series[0] == ("$B$10", "$B$12:$B$32") and len(r.payer_series) == 5
 
 
 def test_formula_looking_text_stays_text(rules, tmp_path):
@@ -331,7 +332,14 @@ def test_write_generated_clears_what_a_longer_run_left(rules):
     assert dash[f"A{S.DASH_MONEY_ROW + 3}"].value == "Payer 01"
     assert dash[f"A{S.DASH_MONEY_ROW + 4}"].value is None
     (payer_chart,) = [c for c in dash._charts if c.type == "bar"]
-    assert payer_chart.series[0].cat.strRef.f.replace("'", "") == "Dashboard!$A$12:$A$13"
+    assert payer_chart.series[0].cat.strRef.f.replace("'", "") == "Dashboard!$A$12:$A$32"
+
+
+def test_charts_follow_the_bucket_count(rules):
+    wb = new_tracker(rules, as_of=AS_OF)
+    write_generated(wb, hand_output(buckets=("0-30", "31-60", "61-90", "90+")), rules)
+    (age_chart,) = [c for c in wb["Dashboard"]._charts if c.type == "col"]
+    assert age_chart.series[0].val.numRef.f.replace("'", "") == "Dashboard!$B$11:$E$11"
 
 
 def test_write_generated_with_real_pipeline(rules, tmp_path):

@@ -1,9 +1,11 @@
 """``claimbook import FILE... --into TRACKER``: merge claims files into a tracker, then refresh it.
 
-Each file is recognised by its content, not its name, and handed to the reader for its kind:
-claims CSV exports now; X12 835 remittances and 277 status files through ``claimbook.x12`` when that
-reader is installed. Every reader yields ``(where, {tracker column: raw value})`` records; the merge,
-the Import Log and the refresh are the same for all of them. One save at the end, atomic, with backups.
+Each file is recognised by its content, not its name, and handed to the reader for its kind: claims
+CSV exports (column names mapped by ``import.yaml`` and the table layer's aliases), X12 835 remittances
+and 277 status files (``claimbook.x12`` parses, validates and plans them against the current rows).
+Every reader ends in ``(where, {tracker column: value})`` records; the merge, the Import Log and the
+refresh are the same for all of them. Every file is read and validated before the tracker changes;
+one atomic save at the end, with backups.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from claimbook.errors import ImportFileError, TrackerError
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
-        "import", help="add or update claims in a tracker from CSV exports (835/277 files later)",
+        "import", help="add or update claims in a tracker from CSV exports, 835 remittances and 277 status files",
         description="Merge claims files into a tracker by Claim ID: new claims are added, existing claims get the "
                     "file's non-empty values in claimbook's input columns, nothing is deleted. Every change is "
                     "listed on the tracker's Import Log sheet; the tracker is then refreshed.",
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="claims CSV files to import")
+    p.add_argument("files", nargs="+", metavar="FILE", help="claims CSV exports, 835 remittance or 277 status files (recognised by content)")
     p.add_argument("--into", required=True, metavar="TRACKER", help="the tracker workbook (.xlsm or .xlsx)")
     p.add_argument("--preset", metavar="NAME", help="column-name preset from import.yaml (default: its 'preset')")
     p.add_argument("--again", action="store_true", help="import a file even if the Import Log shows it was "

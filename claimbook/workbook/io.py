@@ -494,7 +494,7 @@ def merge_records(place: Place, records, report: ImportReport, day_first: bool =
         key = table.claim_key(cid[1])
         rows = rows_by_key.get(key, [])
         if len(rows) > 1:
-            report.skipped.append((where, f"Claim ID {cid[1]} is on {len(rows)} rows of the tracker; fix the "
+            report.skipped.append((where, f"its Claim ID is on {len(rows)} rows of the tracker; fix the "
                                           "duplicate first"))
             continue
         if not rows:

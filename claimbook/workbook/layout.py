@@ -130,7 +130,7 @@ def new_tracker(rules, rules_folder: str = "", as_of: date | None = None) -> Wor
     _build_howto(wb[S.HOWTO])
     _add_defined_names(wb)
     _write_blocks(wb, _initial_blocks(rules, as_of or date.today()))
-    _finish_generated(wb, len(rules.settings.bucket_labels()), 0, WORKLIST_COLUMNS, 0)
+    _finish_generated(wb, len(rules.settings.bucket_labels()), WORKLIST_COLUMNS, 0)
     wb.active = 0
     return wb
 
@@ -521,7 +521,7 @@ def ensure_tracker(wb, rules) -> list[str]:
         if S.WORKLIST in new_sheets:
             _finish_worklist(wb[S.WORKLIST], WORKLIST_COLUMNS, 0)
         if S.DASHBOARD in new_sheets:
-            _finish_dashboard(wb[S.DASHBOARD], len(rules.settings.bucket_labels()), 0)
+            _finish_dashboard(wb[S.DASHBOARD], len(rules.settings.bucket_labels()))
     return added
 
 
@@ -588,9 +588,8 @@ def write_generated(wb, output: RefreshOutput, rules=None) -> None:
         ensure_tracker(wb, rules)
     blocks = S.generated_blocks(output)
     _write_blocks(wb, blocks)
-    payers, _, _ = S.fold_payers(output.dashboard)
     nb = min(len(output.dashboard.buckets), S.MAX_BUCKETS)
-    _finish_generated(wb, nb, len(payers), list(output.worklist.header), len(output.worklist.rows))
+    _finish_generated(wb, nb, list(output.worklist.header), len(output.worklist.rows))
     _align_computed(wb)
 
 
@@ -614,9 +613,9 @@ def _align_computed(wb) -> None:
                 cell.alignment = center
 
 
-def _finish_generated(wb, n_buckets: int, n_payers: int, worklist_header: list, n_rows: int) -> None:
+def _finish_generated(wb, n_buckets: int, worklist_header: list, n_rows: int) -> None:
     _finish_worklist(wb[S.WORKLIST], worklist_header, n_rows)
-    _finish_dashboard(wb[S.DASHBOARD], n_buckets, n_payers)
+    _finish_dashboard(wb[S.DASHBOARD], n_buckets)
 
 
 def _finish_worklist(ws, header: list, n_rows: int) -> None:
@@ -632,8 +631,8 @@ def _finish_worklist(ws, header: list, n_rows: int) -> None:
     ws.print_area = f"A1:{last}{hr + max(n_rows, 1)}"
 
 
-def _finish_dashboard(ws, n_buckets: int, n_payers: int) -> None:
-    _build_charts(ws, n_buckets, n_payers)
+def _finish_dashboard(ws, n_buckets: int) -> None:
+    _build_charts(ws, n_buckets)
     ws.print_area = f"A1:{S.col_letter(_chart_col(n_buckets) + 9)}{S.DASH_COUNT_ROW + S.MATRIX_ROWS}"
 
 
@@ -641,10 +640,10 @@ def _chart_col(n_buckets: int) -> int:
     return 1 + n_buckets + 1 + 2  # two spare columns right of the matrix's Total column
 
 
-def _build_charts(ws, n_buckets: int, n_payers: int) -> None:
-    """Two native bar charts over the dollars matrix; rebuilt so their ranges fit the current data."""
+def _build_charts(ws, n_buckets: int) -> None:
+    """Two native bar charts over the dollars matrix (rebuilt each time, so they fit the bucket count)."""
     ws._charts = []
-    rng = S.chart_ranges(n_buckets, n_payers)
+    rng = S.chart_ranges(n_buckets)
     sheet = _quote(ws.title)
     anchor = S.col_letter(_chart_col(n_buckets))
 
@@ -675,7 +674,7 @@ def _build_charts(ws, n_buckets: int, n_payers: int) -> None:
     _axes(by_payer)
     by_payer.x_axis.scaling.orientation = "maxMin"  # largest payer on top
     by_payer.legend.position = "b"
-    by_payer.width, by_payer.height = 17, 13
+    by_payer.width, by_payer.height = 17, 15
     ws.add_chart(by_payer, f"{anchor}{S.DASH_KPI_ROW + 16}")
 
 
@@ -688,9 +687,7 @@ def _text_categories(chart, ref: str) -> None:
 def _axes(chart) -> None:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.y_axis.numFmt = '"$"#,##0'
-    chart.y_axis.number_format = '"$"#,##0'
-    chart.y_axis.majorGridlines = chart.y_axis.majorGridlines  # keep the default gridlines
+    chart.y_axis.number_format = '[>=1000]"$"#,##0,"k";"$"#,##0'  # short axis labels: $10k
 
 
 # --- writing blocks -------------------------------------------------------------------------------
