@@ -453,13 +453,16 @@ def test_init_creates_tracker_and_rules(tmp_path, capsys):
 
     target = tmp_path / "office"
     assert main(["init", str(target)]) == 0
-    assert (target / "ClaimTracker.xlsx").is_file()
+    tracker = target / "ClaimTracker.xlsm"
+    assert tracker.is_file()
     assert (target / "rules" / "settings.yaml").is_file()
     assert any((target / "rules" / "payers").glob("*.yaml"))
     out = capsys.readouterr().out
     assert "Next steps" in out and "claimbook refresh" in out
-    wb = openpyxl.load_workbook(target / "ClaimTracker.xlsx")
+    wb = openpyxl.load_workbook(tracker, keep_vba=True)
     assert wb.sheetnames[0] == "Worklist" and "Claims" in wb["Claims"].tables
+    with zipfile.ZipFile(tracker) as z:  # the macro-enabled template, ribbon and all
+        assert {"xl/vbaProject.bin", "customUI/customUI.xml"} <= set(z.namelist())
     load_rules(target / "rules")  # the copy loads
 
 
@@ -470,4 +473,4 @@ def test_init_refuses_to_overwrite(tmp_path, capsys):
     assert main(["init", str(tmp_path)]) == ClaimbookError.exit_code
     err = capsys.readouterr().err
     assert "already exist" in err and "rules" in err
-    assert not (tmp_path / "ClaimTracker.xlsx").exists()
+    assert not (tmp_path / "ClaimTracker.xlsm").exists()

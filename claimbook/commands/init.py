@@ -25,15 +25,9 @@ def add_parser(sub) -> None:
     p.set_defaults(run=run)
 
 
-def template_path() -> Path | None:
-    """The macro-enabled template to copy, or None to build a plain tracker with openpyxl."""
-    return None
-
-
 def tracker_name() -> str:
-    """The file name of the new tracker (the template's own suffix when there is one)."""
-    template = template_path()
-    return f"ClaimTracker{template.suffix if template else '.xlsx'}"
+    """The new tracker is the macro-enabled workbook with the Claims ribbon tab."""
+    return "ClaimTracker.xlsm"
 
 
 def default_rules_source() -> Path:
@@ -43,16 +37,11 @@ def default_rules_source() -> Path:
 
 
 def write_tracker(target: Path, rules_folder: Path) -> None:
-    """Write the empty tracker to ``target``: the template's copy, or a new workbook."""
-    template = template_path()
-    if template is not None:
-        shutil.copyfile(template, target)
-        return
-    from claimbook.rules.loader import load_rules
-    from claimbook.workbook.io import write_workbook
-    from claimbook.workbook.layout import new_tracker
+    """Write the empty tracker to ``target``: the template (the committed file in a checkout, else the
+    same workbook built from the package's sources)."""
+    from claimbook.commands.excel import template_bytes
 
-    write_workbook(new_tracker(load_rules(rules_folder)), target)
+    target.write_bytes(template_bytes())
 
 
 def run(args) -> int:
