@@ -39,14 +39,10 @@ def rules():
 # --- building trackers ---------------------------------------------------------------------------------
 
 def fill_tracker(wb, claims, extra_rows=()):
-    place = io.find_claims(wb)
-    rows = [table.claim_to_row(c) for c in claims] + [list(r) for r in extra_rows]
-    for i, values in enumerate(rows):
-        for j, v in enumerate(values):
-            io.put(place.ws, place.first_data_row + i, place.first_col + j, v)
-    place.last_row = place.header_row + max(1, len(rows))
-    io.set_table_ref(place)
-    return place
+    from claimbook.workbook.demo import fill_claims
+
+    fill_claims(wb, claims, extra_rows)
+    return io.find_claims(wb)
 
 
 def make_tracker(path: Path, rules, n=60, extra_rows=()) -> Path:
