@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, lru_cache
 
 from claimbook.pipeline import Block, Dashboard, RefreshOutput
 
@@ -176,11 +177,12 @@ class SheetBlock:
     key: str = ""
     col_formats: tuple = field(default=())
 
-    @property
+    # Parsed once per block (writers read these for every cell).
+    @cached_property
     def row(self) -> int:
         return split_cell(self.top_left)[1]
 
-    @property
+    @cached_property
     def col(self) -> int:
         return split_cell(self.top_left)[0]
 
@@ -202,6 +204,7 @@ def col_index(letters: str) -> int:
     return n
 
 
+@lru_cache(maxsize=1024)
 def split_cell(ref: str) -> tuple[int, int]:
     """ "B10" -> (col 2, row 10)."""
     i = next(k for k, ch in enumerate(ref) if ch.isdigit())

@@ -6,6 +6,7 @@
     RunPython "import claimbook.excel.macros as m; m.explain_claim()"
     RunPython "import claimbook.excel.macros as m; m.log_followup()"
     RunPython "import claimbook.excel.macros as m; m.show_help()"
+    RunPython "import claimbook.excel.macros as m; m.import_remittance()"
 
 This module only translates (style guide G7): it reads whole blocks of cells (one call per block, never a
 cell at a time), calls the shared pipeline (``claimbook.pipeline.run_blocks``), and writes whole blocks
@@ -36,6 +37,7 @@ import xlwings as xw
 from claimbook import sheets, table
 from claimbook.errors import ClaimbookError, TrackerError
 from claimbook.pipeline import Block, run_blocks
+from claimbook.workbook import importer
 
 TITLE = "claimbook"
 _READ = dict(ndim=2, dates=dt.date, empty=None)
@@ -77,6 +79,13 @@ def show_help():
     """Ribbon > Help: show the "How to" sheet."""
     book = xw.Book.caller()
     _run(book, "opening help", _show_help)
+
+
+def import_remittance():
+    """Ribbon > Import remittance: pick 835 / 277 (or claims CSV) files, merge them into the Claims table,
+    list every change on the Import Log sheet, then refresh."""
+    book = xw.Book.caller()
+    _run(book, "importing", _import_remittance)
 
 
 # --------------------------------------------------------------------------------------- plumbing
@@ -194,6 +203,96 @@ def _write_block(book, block: sheets.SheetBlock) -> None:
     for j, fmt in enumerate(block.col_formats[:width]):
         if fmt:
             target[:, j].number_format = fmt
+
+
+# ---------------------------------------------------------------------------------- import remittance
+_PICK_TITLE = "Import remittance (835) or claim status (277) files"
+_PICK_FILTER = ("Remittance and status files (*.835;*.277;*.edi;*.x12;*.txt;*.csv),*.835;*.277;*.edi;*.x12;*.txt;*.csv,"
+                "All files (*.*),*.*")
+_OSASCRIPT = (f'set picked to choose file with prompt "{_PICK_TITLE}" with multiple selections allowed\n'
+              'set out to ""\n'
+              'repeat with f in picked\n'
+              '  set out to out & POSIX path of f & linefeed\n'
+              'end repeat\n'
+              'return out')
+
+
+def _pick_files(book) -> list[Path]:
+    """Files chosen in the system's file dialog; [] when the person cancels."""
+    if sys.platform.startswith("win"):
+        got = book.app.api.GetOpenFilename(_PICK_FILTER, 1, _PICK_TITLE, "Import", MultiSelect=True)
+        if got is False or got is None or got == "False":
+            return []
+        return [Path(p) for p in ((got,) if isinstance(got, str) else got)]
+    if sys.platform == "darwin":
+        done = subprocess.run(["osascript", "-e", _OSASCRIPT], capture_output=True, text=True, check=False)  # noqa: S603, S607
+        if done.returncode != 0:  # -128: the person pressed Cancel
+            return []
+        return [Path(line) for line in done.stdout.splitlines() if line.strip()]
+    raise TrackerError("Choosing files needs Excel on Windows or macOS. Use the command line instead: "
+                       "claimbook import FILE --into TRACKER")
+
+
+def _import_remittance(book, progress: _Progress) -> None:
+    files = _pick_files(book)
+    if not files:
+        return
+    progress.say("reading the files…")
+    claims_table = _table(book, sheets.CLAIMS, sheets.CLAIMS_TABLE)
+    claims = _read_table(claims_table)
+    settings_rows = _read_settings(book)
+    log_sheet = _optional_sheet(book, importer.IMPORT_LOG_SHEET)
+    result = importer.plan_files(files, claims, settings_rows, _rules_folder(book, settings_rows),
+                                 _read_import_log(log_sheet))
+    if not result.imported:
+        _alert(book.app, importer.summary(result.reports, "Nothing was changed."))
+        return
+    progress.say("writing…")
+    progress.wrote = True
+    _write_edit(claims_table, result.edit)
+    _append_import_log(book, log_sheet, importer.log_rows(result.reports, dt.datetime.now()))
+    _refresh(book, progress)
+    _alert(book.app, _shorten(importer.summary(result.reports), 25))
+
+
+def _read_import_log(sheet) -> list[list]:
+    """The Import Log's date, file and hash columns in one read ([] when there is no log yet)."""
+    if sheet is None:
+        return []
+    last = sheet.used_range.last_cell.row
+    if last < 2:
+        return []
+    return sheet.range((2, 1), (last, 3)).options(**_READ).value
+
+
+def _write_edit(claims_table, edit) -> None:
+    """Changed cells: one write per run of adjacent changed rows in each column. New claims: the table
+    grows first, then all the new rows in one write."""
+    top = claims_table.header_row_range
+    sheet, row0, col0 = claims_table.parent, top.row + 1, top.column
+    for c, rows in edit.changed_columns().items():
+        for run in importer.runs(rows):
+            sheet.range((row0 + run[0], col0 + c)).resize(len(run), 1).value = [[_cell(edit.rows[r][c])] for r in run]
+    new = edit.new_rows
+    if not new:
+        return
+    if edit.grows_by:
+        claims_table.resize(sheet.range((top.row, col0)).resize(1 + len(edit.rows), len(edit.header)))
+    sheet.range((row0 + edit.used, col0)).resize(len(new), len(edit.header)).value = \
+        [[_cell(v) for v in r] for r in new]
+
+
+def _append_import_log(book, sheet, rows: list[list]) -> None:
+    """Append the rows below the Import Log's last used row (the sheet is added when missing)."""
+    if sheet is None:
+        sheet = book.sheets.add(importer.IMPORT_LOG_SHEET, after=book.sheets[len(book.sheets) - 1])
+        rows = [list(importer.IMPORT_LOG_COLUMNS), *rows]
+        first = 1
+    else:
+        first = max(sheet.used_range.last_cell.row, 1) + 1
+    target = sheet.range((first, 1)).resize(len(rows), len(importer.IMPORT_LOG_COLUMNS))
+    target.value = [[_cell(v) for v in r] for r in rows]
+    target[:, 0].number_format = importer.STAMP_FORMAT
 
 
 # ------------------------------------------------------------------------------------- check rules

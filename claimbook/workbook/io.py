@@ -410,183 +410,66 @@ def save_atomic(wb, path: Path, backups_kept: int = 5) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Importing into the Claims table
+# Importing into the Claims table (the plan is made by ``claimbook.workbook.importer``; this writes it)
+
+from claimbook.workbook.importer import (  # noqa: E402 - re-exported for callers of the old names
+    IMPORT_LOG_COLUMNS,
+    IMPORT_LOG_SHEET,
+    IMPORT_LOG_WIDTHS,
+    STAMP_FORMAT,
+    Change,
+    ImportReport,
+    hashes_in_log,
+    log_rows,
+)
 
 
-@dataclass
-class Change:
-    claim_id: str
-    field: str  # the column header
-    old: object
-    new: object
-
-
-@dataclass
-class ImportReport:
-    """What one imported file did to the tracker."""
-
-    file: str
-    sha256: str
-    kind: str  # "claims CSV", "835", "277"
-    added: list[str]
-    updated: list[str]
-    changes: list[Change]
-    skipped: list[tuple[str, str]]  # (where, why)
-    notes: list[str]
-
-    def line(self) -> str:
-        s = (f"{self.file}: {len(self.added)} added, {len(self.updated)} updated "
-             f"({len(self.changes)} changes), {len(self.skipped)} skipped")
-        return s
-
-
-def merge_records(place: Place, records, report: ImportReport, day_first: bool = False) -> None:
-    """Merge imported claims into the Claims table by Claim ID.
-
-    ``records`` are ``(where, {input header: raw value})`` pairs. New claims are appended to the table;
-    existing ones get their non-blank imported values in input columns only; nothing is cleared or deleted.
-    """
-    header = place.header()
-    cols = table.map_input_columns(header)  # field -> index
-    sheet_col = {f: place.first_col + i for f, i in cols.items()}
+def apply_edit(place: Place, edit) -> None:
+    """Write an import's ``ClaimsEdit``: the changed cells of existing rows, then the filled rows; the
+    table grows to cover new rows."""
     ws = place.ws
-    cells = ws._cells
-    id_col = sheet_col["claim_id"]
-
-    def cell_value(r: int, c: int):
-        return _value(cells.get((r, c)))
-
-    # Rows by claim key; trailing blank rows of the table are reused before the table grows.
-    rows_by_key: dict[str, list[int]] = {}
-    last_used = place.header_row
-    for r in range(place.first_data_row, place.last_row + 1):
-        if not table.row_is_blank([cell_value(r, c) for c in range(place.first_col, place.last_col + 1)],
-                                  range(place.last_col - place.first_col + 1)):
-            last_used = r
-        key = table.claim_key(cell_value(r, id_col))
-        if key:
-            rows_by_key.setdefault(key, []).append(r)
-    next_row = last_used + 1
-    missing_cols: set[str] = set()
-    added_keys: set[str] = set()
-    updated_keys: set[str] = set()
-
-    for where, values in records:
-        typed: dict[str, object] = {}
-        problems: list[str] = []
-        for header_name, raw in values.items():
-            col = table.INPUT_BY_HEADER.get(header_name)
-            if col is None or table.is_blank(raw):
-                continue
-            if col.field not in sheet_col:
-                missing_cols.add(col.header)
-                continue
-            value, problem = table.typed_cell(col, raw, day_first)
-            if problem:
-                problems.append(problem)
-                typed[col.field] = ("raw", raw)
-            else:
-                typed[col.field] = ("ok", value)
-        cid = typed.get("claim_id")
-        if not cid or cid[0] != "ok" or not cid[1]:
-            report.skipped.append((where, "no Claim ID"))
-            continue
-        key = table.claim_key(cid[1])
-        rows = rows_by_key.get(key, [])
-        if len(rows) > 1:
-            report.skipped.append((where, f"its Claim ID is on {len(rows)} rows of the tracker; fix the "
-                                          "duplicate first"))
-            continue
-        if not rows:
-            r = next_row
-            next_row += 1
-            for f, (state, v) in typed.items():
-                put(ws, r, sheet_col[f], v if state == "ok" else str(v))
-            rows_by_key[key] = [r]
-            if key not in added_keys:
-                report.added.append(str(cid[1]))
-                added_keys.add(key)
-            for p in problems:
-                report.notes.append(f"{where}: {p} (stored as typed; it shows under Data Issues)")
-            if r > place.last_row:
-                place.last_row = r
-            continue
-        r = rows[0]
-        changed = False
-        for f, (state, v) in typed.items():
-            if f == "claim_id":
-                continue
-            col = table.INPUT_BY_FIELD[f]
-            if state != "ok":
-                report.skipped.append((where, f"{col.header} not changed: {_problem_text(problems, col.header)}"))
-                continue
-            old = cell_value(r, sheet_col[f])
-            if table.same_cell(col, old, v, day_first):
-                continue
-            put(ws, r, sheet_col[f], v)
-            report.changes.append(Change(str(cid[1]), col.header, old, v))
-            changed = True
-        if changed and key not in updated_keys and key not in added_keys:
-            report.updated.append(str(cid[1]))
-            updated_keys.add(key)
-    if missing_cols:
-        report.notes.append("The tracker has no column for " + ", ".join(sorted(missing_cols))
-                            + "; those values were not imported")
+    first, c0 = place.first_data_row, place.first_col
+    with us_date_defaults():
+        for r, c in sorted(edit.changed):
+            put(ws, first + r, c0 + c, edit.rows[r][c])
+        for i, values in enumerate(edit.new_rows, start=edit.used):
+            for j, v in enumerate(values):
+                if v is not None:
+                    put(ws, first + i, c0 + j, v)
+    if edit.grows_by:
+        place.last_row = place.header_row + len(edit.rows)
     set_table_ref(place)
 
 
-def _problem_text(problems: list[str], header: str) -> str:
-    for p in problems:
-        if p.startswith(header):
-            return p
-    return "the value could not be read"
-
-
-IMPORT_LOG_SHEET = "Import Log"
-IMPORT_LOG_COLUMNS = ("Imported", "File", "SHA-256", "Kind", "Added", "Updated", "Skipped", "Claim ID", "Field",
-                      "Old", "New", "Note")
+def read_import_log(wb) -> list[list]:
+    """The Import Log's data rows, columns A..C (date, file, SHA-256); [] when there is no such sheet."""
+    ws = _sheet(wb, IMPORT_LOG_SHEET)
+    if ws is None:
+        return []
+    cells = ws._cells
+    return [[_value(cells.get((r, c))) for c in (1, 2, 3)] for r in range(2, _max_row(ws) + 1)]
 
 
 def imported_hashes(wb) -> dict[str, object]:
     """SHA-256 -> import date of every file already on the Import Log."""
-    ws = _sheet(wb, IMPORT_LOG_SHEET)
-    if ws is None:
-        return {}
-    cells = ws._cells
-    out = {}
-    for r in range(2, _max_row(ws) + 1):
-        h = _value(cells.get((r, 3)))
-        if isinstance(h, str) and len(h) == 64 and h not in out:
-            out[h] = _value(cells.get((r, 1)))
-    return out
+    return hashes_in_log(read_import_log(wb))
 
 
 def write_import_log(wb, reports: list[ImportReport], when: datetime) -> None:
-    """Append one summary row per file, then a row per change and per skipped row, to the Import Log."""
+    """Append one summary row per file, then a row per change, PLB and skipped line, to the Import Log."""
     ws = _sheet(wb, IMPORT_LOG_SHEET)
     if ws is None:
         ws = wb.create_sheet(IMPORT_LOG_SHEET)
         for c, h in enumerate(IMPORT_LOG_COLUMNS, 1):
             put(ws, 1, c, h)
         ws.freeze_panes = "A2"
-        for letter, width in zip("ABCDEFGHIJKL", (18, 28, 18, 12, 8, 8, 8, 16, 16, 20, 20, 60)):
+        for letter, width in zip("ABCDEFGHIJKL", IMPORT_LOG_WIDTHS):
             ws.column_dimensions[letter].width = width
     r = max(_max_row(ws), 1) + 1
-    stamp = when.replace(microsecond=0)
-    for rep in reports:
-        rows = [[stamp, rep.file, rep.sha256, rep.kind, len(rep.added), len(rep.updated), len(rep.skipped),
-                 None, None, None, None, "; ".join(rep.notes) or None]]
-        rows += [[stamp, rep.file, None, None, None, None, None, cid, "(new claim)", None, None, None]
-                 for cid in rep.added]
-        rows += [[stamp, rep.file, None, None, None, None, None, ch.claim_id, ch.field, ch.old, ch.new, None]
-                 for ch in rep.changes]
-        rows += [[stamp, rep.file, None, None, None, None, None, None, None, None, None, f"skipped {w}: {why}"]
-                 for w, why in rep.skipped]
-        for row in rows:
+    with us_date_defaults():
+        for row in log_rows(reports, when):
             for c, v in enumerate(row, 1):
-                if isinstance(v, datetime) and c == 1:
-                    put(ws, r, c, v)
-                    ws.cell(row=r, column=c).number_format = "yyyy-mm-dd hh:mm"
-                else:
-                    put(ws, r, c, v if type(v) in _PLAIN else str(v))
+                put(ws, r, c, v if type(v) in _PLAIN else str(v))
+                if c == 1 and isinstance(v, datetime):
+                    ws.cell(row=r, column=c).number_format = STAMP_FORMAT
             r += 1

@@ -22,6 +22,7 @@ from openpyxl.comments import Comment
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment, Border, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles import Font as _Font
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -601,7 +602,11 @@ def _align_computed(wb) -> None:
         place = io.find_claims(wb)
     except TrackerError:
         return
-    center = Alignment(horizontal="center")
+    # By style index, not through cell.alignment (which builds a proxy per cell): a cell whose alignment
+    # is already centered horizontally is left as it is; the others get the one shared "center" alignment.
+    alignments = wb._alignments
+    center_id = None
+    centered: dict[int, bool] = {}
     cells = place.ws._cells
     for name, i in table.map_computed_columns(place.header()).items():
         if name not in _CENTERED:
@@ -609,10 +614,19 @@ def _align_computed(wb) -> None:
         col = place.first_col + i
         for r in range(place.first_data_row, place.last_row + 1):
             cell = cells.get((r, col))
-            if cell is not None and cell.alignment.horizontal != "center":
-                cell.alignment = center
-
-
+            if cell is None:
+                continue
+            style = cell._style
+            if style is None:  # a cell openpyxl has not styled yet
+                style = cell._style = StyleArray()
+            aid = style.alignmentId
+            ok = centered.get(aid)
+            if ok is None:
+                ok = centered[aid] = alignments[aid].horizontal == "center"
+            if not ok:
+                if center_id is None:
+                    center_id = alignments.add(Alignment(horizontal="center"))
+                style.alignmentId = center_id
 def _finish_generated(wb, n_buckets: int, worklist_header: list, n_rows: int) -> None:
     _finish_worklist(wb[S.WORKLIST], worklist_header, n_rows)
     _finish_dashboard(wb[S.DASHBOARD], n_buckets)
@@ -723,18 +737,59 @@ def _clear(ws, row: int, col: int, nrows: int, ncols: int) -> None:
 def _write_blocks(wb, blocks: list[S.SheetBlock]) -> None:
     for b in blocks:
         ws = wb[b.sheet]
-        _clear(ws, b.row, b.col, b.clear_rows, b.clear_cols)
+        row0, col0 = b.row, b.col
+        _clear(ws, row0, col0, b.clear_rows, b.clear_cols)
         looks = _COLUMN_LOOKS.get(b.key)
         styles = [_style_array(ws, fmt=b.col_formats[j] if j < len(b.col_formats) else None,
                                **(looks(str(h)) if looks and b.values else {}))
                   for j, h in enumerate(b.values[0] if b.values else [])]
-        for i, row in enumerate(b.values):
-            for j, v in enumerate(row):
-                cell = put(ws, b.row + i, b.col + j, v)
-                # One style per column, copied (fast for long lists); a header row keeps its own.
-                if cell is not None and j < len(styles) and styles[j] is not None and (i or not isinstance(v, str)):
-                    cell._style = copy(styles[j])
+        _put_rows(ws, row0, col0, b.values, styles)
         _STYLES.get(b.key, lambda ws, b: None)(ws, b)
+
+
+def _put_rows(ws, row0: int, col0: int, values: list[list], styles: list) -> None:
+    """Write ``values`` into cells that ``_clear`` just emptied, as ``put`` would, one style per column.
+
+    The common values (text and numbers) become cells directly, each with its own copy of its column's
+    style array (built once per column); a header row (text in the first row) keeps its own style.
+    Anything else (booleans, enums, a date in a column without a style) goes through ``put``.
+    """
+    cells = ws._cells
+    n_styles = len(styles)
+    clean = table.clean_text  # removes what openpyxl's check_string would refuse; caps the length
+    last = 0
+    dated: set = set()
+    for i, row in enumerate(values):
+        r = row0 + i
+        for j, v in enumerate(row):
+            if v is None:
+                continue
+            style = styles[j] if j < n_styles else None
+            t = type(v)
+            if t is str:
+                cell = Cell(ws, r, col0 + j, None, style if i else None)
+                cell._value = clean(v)
+                cell.data_type = "s"  # "=SUM(...)" typed in a note stays text
+                cells[(r, col0 + j)] = cell
+            elif t is int or t is float:
+                cell = Cell(ws, r, col0 + j, None, style)
+                cell._value = v
+                cells[(r, col0 + j)] = cell
+            elif (t is date or t is datetime) and style is not None:
+                if t not in dated:  # what put would register in the workbook for a date, once
+                    Cell(ws)._bind_value(v)
+                    dated.add(t)
+                cell = Cell(ws, r, col0 + j, None, style)
+                cell._value = v
+                cell.data_type = "d"
+                cells[(r, col0 + j)] = cell
+            else:
+                cell = put(ws, r, col0 + j, v)
+                if cell is not None and style is not None and (i or not isinstance(v, str)):
+                    cell._style = copy(style)
+            last = r
+    if last > ws._current_row:
+        ws._current_row = last
 
 
 def _style_array(ws, fmt=None, alignment=None, font=None):
@@ -793,6 +848,8 @@ def _style_worklist_table(ws, b: S.SheetBlock) -> None:
 def _lines(text: str, width: float, size: float = 11) -> int:
     """How many lines ``text`` takes in a wrapped cell ``width`` characters wide (a safe estimate)."""
     per_line = max(1, int(width * 1.1 * 11 / size) - 2)
+    if len(text) <= per_line and "\n" not in text:
+        return 1  # fits on one line whatever the word breaks (the usual case: a fast answer)
     n = 0
     for para in text.split("\n"):
         line, count = 0, 1

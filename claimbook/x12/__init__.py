@@ -15,7 +15,7 @@ import os
 
 from claimbook.errors import ImportFileError
 
-from .changes import COLUMNS, Change, ImportPlan, Unmatched, apply_plan, plan_277, plan_835
+from .changes import COLUMNS, Change, ImportPlan, Unmatched, apply_plan, describe_plb, plan_277, plan_835
 from .detect import sniff
 from .parse import parse_277, parse_835
 from .records import (
@@ -31,7 +31,7 @@ from .records import (
 
 __all__ = [
     "COLUMNS", "Adjustment", "Change", "ClaimPayment", "ClaimStatus", "ImportPlan", "ProviderAdjustment",
-    "Remittance", "ServiceLine", "StatusInfo", "StatusReport", "Unmatched", "apply_plan", "parse_277",
+    "Remittance", "ServiceLine", "StatusInfo", "StatusReport", "Unmatched", "apply_plan", "describe_plb", "parse_277",
     "parse_835", "plan_277", "plan_835", "plan_file", "read_payer_file", "sniff",
 ]
 

@@ -260,6 +260,40 @@ def _order_conflict(row: Mapping[str, object], payments: list[ClaimPayment]) -> 
     return ""
 
 
+def _payer_for_row(row: Mapping[str, object], payments: list[ClaimPayment]
+                   ) -> tuple[list[ClaimPayment], list[tuple[ClaimPayment, str]]]:
+    """When one file holds the same claim adjudicated by several payers (a primary and a secondary
+    payer's remittances for one patient control number), only the payer whose role matches the row's
+    Order is applied; summing them would double-count. Returns (payments to apply, [(payment, why)])."""
+    groups: dict[str, list[ClaimPayment]] = {}
+    for pay in payments:
+        groups.setdefault((pay.payer_id or pay.payer_name).upper(), []).append(pay)
+    if len(groups) < 2:
+        return payments, []
+
+    def role(group: list[ClaimPayment]) -> str:
+        kinds = {p.processed_as for p in group if p.processed_as}
+        return kinds.pop() if len(kinds) == 1 else ""
+
+    order = _text(row.get("Order")).lower() or "primary"
+    chosen = [g for g in groups.values() if role(g) == order]
+    if len(chosen) != 1:
+        payer = _text(row.get("Payer")).lower()
+        chosen = [g for g in groups.values() if payer and g[0].payer_name.lower() == payer]
+    if len(chosen) != 1:
+        return payments, []
+    keep = chosen[0]
+    rest = []
+    for g in groups.values():
+        if g is keep:
+            continue
+        what = role(g) or "another payer"
+        why = (f"also in this file from {g[0].payer_name or 'another payer'} (processed as {what}); the tracker row "
+               f"is the {order.title()} claim — add a row for the {what} claim to track it")
+        rest.extend((p, why) for p in g)
+    return keep, rest
+
+
 def _collect(items: Any, attr: str) -> tuple[list[Any], list[ProviderAdjustment]]:
     """Accept one parsed file, several, or bare records."""
     if isinstance(items, (Remittance, StatusReport)):
@@ -293,6 +327,11 @@ def plan_835(remits: Remittance | Iterable[Remittance | ClaimPayment | ProviderA
             for pay in pays:
                 plan.unmatched.append(Unmatched(claim_id, "not in the tracker", pay))
             continue
+        pays, others = _payer_for_row(row_data, pays)
+        for pay, why in others:
+            plan.unmatched.append(Unmatched(claim_id, why, pay))
+        if others:
+            plan.notes.append(f"Claim {claim_id}: {others[0][1]}.")
         conflict = _order_conflict(row_data, pays)
         if conflict:
             for pay in pays:
@@ -303,16 +342,22 @@ def plan_835(remits: Remittance | Iterable[Remittance | ClaimPayment | ProviderA
         _apply_835(plan, _Row(plan, claim_id, row_data), pays)
 
     for plb in plbs:
-        what = {"WO": "overpayment recovery", "L6": "interest", "FB": "forwarding balance",
-                "72": "authorized return", "CS": "adjustment", "J1": "non-reimbursable",
-                "IR": "IRS withholding", "50": "late filing reduction"}.get(plb.reason, "provider adjustment")
-        sign = "withheld" if plb.amount > 0 else "added"
-        plan.notes.append(
-            f"Provider-level adjustment from {plb.payer_name or 'the payer'}: {plb.reason} ({what}) "
-            f"{abs(plb.amount):.2f} {sign}{f', reference {plb.reference}' if plb.reference else ''}"
-            " — not a claim; reconcile it against the payment, not against claims."
-        )
+        plan.notes.append(describe_plb(plb))
     return plan
+
+
+_PLB_REASONS = {"WO": "overpayment recovery", "L6": "interest", "FB": "forwarding balance",
+                "72": "authorized return", "CS": "adjustment", "J1": "non-reimbursable",
+                "IR": "IRS withholding", "50": "late filing reduction"}
+
+
+def describe_plb(plb: ProviderAdjustment) -> str:
+    """One provider-level adjustment in plain words (for the import report; never spread over claims)."""
+    what = _PLB_REASONS.get(plb.reason, "provider adjustment")
+    sign = "withheld" if plb.amount > 0 else "added"
+    return (f"Provider-level adjustment from {plb.payer_name or 'the payer'}: {plb.reason} ({what}) "
+            f"{abs(plb.amount):.2f} {sign}{f', reference {plb.reference}' if plb.reference else ''}"
+            " — not a claim; reconcile it against the payment, not against claims.")
 
 
 def _apply_835(plan: ImportPlan, row: _Row, pays: list[ClaimPayment]) -> None:

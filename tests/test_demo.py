@@ -1,0 +1,63 @@
+"""The quick-start job: ``claimbook demo`` on the built-in sample, as an office manager would see it."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+
+import openpyxl
+
+from claimbook.cli import main
+from claimbook.engine import evaluate
+from claimbook.model import Status
+from claimbook.rules.loader import load_rules
+from claimbook.sample import sample_claims
+
+AS_OF = date(2026, 11, 23)
+
+
+def test_sample_is_deterministic_and_covers_every_status_payer_and_denial_category():
+    claims = sample_claims(AS_OF)
+    assert claims == sample_claims(AS_OF) and 250 <= len(claims) <= 350
+    assert {c.status for c in claims} == set(Status)
+    rules = load_rules()
+    results = evaluate(claims, rules, AS_OF).results
+    assert {r.payer_key for r in results} == {p.key for p in rules.payers} | {"default"}
+    categories = {r.category for r in results}
+    for main_category in ("appeal", "correct_resubmit", "status_check", "escalate", "timely_filing", "auth",
+                          "bundling", "cob", "records_request", "underpayment", "bill_patient", "submit",
+                          "resubmit", "send_docs", "appeal_status", "none"):
+        assert main_category in categories, main_category
+
+
+def test_demo_prints_the_top_20_worklist_and_the_aging_summary(capsys):
+    assert main(["demo", "--as-of", AS_OF.isoformat()]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    start = lines.index("Today's worklist (top 20 by priority)")
+    header = lines[start + 1]
+    for column in ("Claim", "Payer", "Next action", "Due", "Overdue", "At stake", "TF risk"):
+        assert column in header
+    ranks = [int(line.split()[0]) for line in lines[start + 3:start + 23]]
+    assert ranks == list(range(1, 21))
+    aging = lines.index("Open claims by payer and age (dollars at stake, claim count)")
+    assert all(b in lines[aging + 1] for b in ("0-30", "31-60", "61-90", "91-120", "120+", "Total"))
+    assert any(line.startswith("All payers") for line in lines[aging:])
+    assert "Medicare (Part A and B)" in out and "Cigna" in out
+
+
+def test_demo_out_writes_a_refreshed_macro_tracker(tmp_path, capsys):
+    out = tmp_path / "demo.xlsm"
+    assert main(["demo", "--as-of", AS_OF.isoformat(), "--out", str(out)]) == 0
+    with zipfile.ZipFile(out) as z:
+        assert {"xl/vbaProject.bin", "customUI/customUI.xml"} <= set(z.namelist())
+    wb = openpyxl.load_workbook(out)
+    header = [c.value for c in wb["Claims"][1]]
+    first = dict(zip(header, [c.value for c in wb["Claims"][2]]))
+    assert first["Claim ID"] == "C26000" and first["Next Action"] and first["Why"]
+    assert wb["Worklist"]["A4"].value == 1  # the top claim
+
+
+def test_bad_as_of_is_a_plain_message(capsys):
+    assert main(["demo", "--as-of", "yesterday"]) == 2
+    assert "is not a date" in capsys.readouterr().err

@@ -1,0 +1,324 @@
+"""``claimbook import`` of 835 remittances and 277/277CA status files, end to end through the command line
+on real tracker files: the cells a person sees, the Import Log, the report printed, refused files."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from claimbook import table
+from claimbook.cli import main
+from claimbook.model import Claim, DenialCode, Network, Order, Status
+from claimbook.rules.loader import load_rules
+from claimbook.workbook import io
+from tests.test_refresh import fill_tracker
+
+DATA = Path(__file__).parent / "data" / "x12"
+AS_OF = date(2024, 4, 1)
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def claim(cid: str, **kw) -> Claim:
+    base = dict(payer="Acme Health Plan", dos_from=date(2024, 2, 20), patient="Doe, Jane", submitted=date(2024, 2, 26),
+                status=Status.SUBMITTED, billed=200.0, network=Network.IN, order=Order.PRIMARY)
+    base.update(kw)
+    return Claim(claim_id=cid, **base)
+
+
+def make(tmp_path: Path, rules, claims, name="Tracker.xlsx") -> Path:
+    from claimbook.workbook.layout import new_tracker
+
+    wb = new_tracker(rules, as_of=AS_OF)
+    fill_tracker(wb, claims)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def run(capsys, tracker, *files, extra=()):
+    code = main(["import", *map(str, files), "--into", str(tracker), "--as-of", AS_OF.isoformat(), *extra])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def rows(path: Path) -> dict[str, dict]:
+    wb = openpyxl.load_workbook(path)
+    place = io.find_claims(wb)
+    header = place.header()
+    out = {}
+    for r in io.read_block(place).rows:
+        if r[0] is not None:
+            out[str(r[0])] = dict(zip(header, r))
+    return out
+
+
+def log(path: Path) -> list[list]:
+    ws = openpyxl.load_workbook(path)["Import Log"]
+    return [[c.value for c in r] for r in ws.iter_rows()]
+
+
+def day(v):
+    return v.date() if isinstance(v, datetime) else v
+
+
+DENIAL_IDS = [f"CLM-100{i}" for i in range(1, 8)]
+
+
+# ------------------------------------------------------------------------------------------------ 835
+def test_835_with_denials_partial_payment_plb_and_unmatched(tmp_path, rules, capsys):
+    tracker = make(tmp_path, rules, [claim(c) for c in DENIAL_IDS])
+    era = DATA / "era_denials.835"
+
+    code, out, err = run(capsys, tracker, era)
+
+    assert code == 0, err
+    assert "era_denials.835: 0 added, 7 updated" in out
+    assert "not in the tracker: claim CLM-9999: not in the tracker (paid 72.00 of 90.00" in out
+    assert "provider-level adjustment: Provider-level adjustment from ACME HEALTH PLAN: WO (overpayment " \
+           "recovery) 25.50 withheld, reference ICN0777" in out
+    assert "L6 (interest) 1.25 added" in out
+    got = rows(tracker)
+    assert "CLM-9999" not in got
+    c = got["CLM-1001"]
+    assert (c["Paid"], c["Patient Resp"], c["Status"], c["Denial Codes"], day(c["Remit Date"])) == \
+        (150, 20, "Paid", "PR-3", date(2024, 3, 15))
+    assert (got["CLM-1002"]["Status"], got["CLM-1002"]["Denial Codes"]) == ("Denied", "CO-50 N115")
+    assert got["CLM-1003"]["Denial Codes"] == "CO-29"
+    assert got["CLM-1004"]["Denial Codes"] == "OA-18"
+    assert got["CLM-1005"]["Denial Codes"] == "CO-16 MA130"
+    assert (got["CLM-1006"]["Paid"], got["CLM-1006"]["Patient Resp"], got["CLM-1006"]["Denial Codes"]) == \
+        (180, 120, "PR-1; PR-2; PR-3")
+    assert (got["CLM-1007"]["Paid"], got["CLM-1007"]["Status"], got["CLM-1007"]["Denial Codes"]) == \
+        (250, "Partially Paid", "PR-2; CO-97 M15")
+    assert "Payer claim # ICN1002" in got["CLM-1002"]["Notes"]
+    # PLB is not spread over claims: the claims' Paid add up to the claim payments alone.
+    assert sum(got[c]["Paid"] or 0 for c in DENIAL_IDS) == 150 + 180 + 250
+    # The refresh ran: the engine's next action follows the denial.
+    assert "appeal" in got["CLM-1002"]["Next Action"].lower() and got["CLM-1002"]["Appeal Deadline"] is not None
+    assert "original" in got["CLM-1004"]["Next Action"].lower()
+    assert "timely" in (got["CLM-1003"]["Next Action"] + got["CLM-1003"]["Why"]).lower()
+    assert "new claim" in (got["CLM-1005"]["Next Action"] + got["CLM-1005"]["Why"]).lower()
+    # The Import Log: file, hash, date, counts, one row per change, PLB rows, the unmatched claim.
+    entries = log(tracker)
+    assert entries[0] == ["Imported", "File", "SHA-256", "Kind", "Added", "Updated", "Skipped", "Claim ID", "Field",
+                          "Old", "New", "Note"]
+    head = entries[1]
+    assert head[1] == "era_denials.835" and head[2] == hashlib.sha256(era.read_bytes()).hexdigest()
+    assert head[3] == "835" and head[4:7] == [0, 7, 1] and isinstance(head[0], datetime)
+    assert head[0].date() == date.today()
+    changes = [r for r in entries[2:] if r[7] and r[8] != "(new claim)"]
+    assert ["CLM-1002", "Status", "Submitted", "Denied"] in [r[7:11] for r in changes]
+    assert ["CLM-1001", "Paid", None, 150] in [r[7:11] for r in changes]
+    assert any(r[7] == "CLM-1001" and r[8] == "Remit Date" and day(r[10]) == date(2024, 3, 15) for r in changes)
+    plb = [r for r in entries if r[8] == "(provider adjustment)"]
+    assert len(plb) == 2 and "WO (overpayment recovery) 25.50" in plb[0][11]
+    assert any(r[11] and r[11].startswith("skipped claim CLM-9999: not in the tracker") for r in entries)
+
+
+def test_reversal_and_correction_are_not_double_counted(tmp_path, rules, capsys):
+    tracker = make(tmp_path, rules, [claim("CLM-2001"), claim("CLM-3001", billed=300.0)])
+
+    assert run(capsys, tracker, DATA / "era_reversal_same_file.835")[0] == 0
+    assert (rows(tracker)["CLM-2001"]["Paid"], rows(tracker)["CLM-2001"]["Patient Resp"]) == (140, 20)
+    assert run(capsys, tracker, DATA / "era_original.835")[0] == 0
+    assert rows(tracker)["CLM-3001"]["Paid"] == 240
+    code, out, _ = run(capsys, tracker, DATA / "era_reversal_correction.835")
+    assert code == 0
+    c = rows(tracker)["CLM-3001"]
+    assert (c["Paid"], c["Patient Resp"], c["Status"]) == (200, 40, "Paid")  # replaced, not 240 + 200
+    assert day(c["Remit Date"]) == date(2024, 4, 10)
+    assert "reversed and re-adjudicated" in out
+
+
+def test_secondary_claim_and_forwarded_crossover(tmp_path, rules, capsys):
+    tracker = make(tmp_path, rules, [claim("CLM-4001", order=Order.SECONDARY, billed=157.0),
+                                     claim("CLM-4002", billed=250.0), claim("CLM-4003", billed=100.0)])
+
+    code, out, _ = run(capsys, tracker, DATA / "era_cob.835")
+
+    assert code == 0
+    got = rows(tracker)
+    assert (got["CLM-4001"]["Paid"], got["CLM-4001"]["Patient Resp"], got["CLM-4001"]["Status"]) == (1.51, 20, "Paid")
+    # CLM-4003 is the Primary row but the payer processed it as secondary: not applied, said why.
+    assert got["CLM-4003"]["Paid"] in (None, 0) and got["CLM-4003"]["Status"] == "Submitted"
+    assert "claim CLM-4003: ACME HEALTH PLAN processed it as secondary" in out
+    # Forwarded (CLP02 19): marked on the claim, so the secondary is not billed twice.
+    assert "Forwarded by ACME HEALTH PLAN to MEDIGAP SUPPLEMENT CO (crossover)" in got["CLM-4002"]["Notes"]
+    assert "do not bill the secondary payer yourself" in out
+    assert got["CLM-4002"]["Paid"] == 160
+
+
+def _two_payer_file(tmp_path: Path) -> Path:
+    """One interchange, two payers' remittances for the same claim: primary (Acme) and secondary (Beta)."""
+    spec = importlib.util.spec_from_file_location("build_samples", DATA / "build_samples.py")
+    bs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bs)
+    a = bs.era(bs.clp("CLM-7001", "1", "200", "150", "30", "ICNA7001", bs.svc("99214", "200", "150", "20240301",
+                                                                               ["CAS*CO*45*20~", "CAS*PR*2*30~"])),
+               paid="150.00")
+    b = bs.era(bs.clp("CLM-7001", "2", "200", "24", "6", "ICNB7001", bs.svc("99214", "200", "24", "20240301",
+                                                                             ["CAS*OA*23*170~", "CAS*PR*2*6~"])),
+               paid="24.00", payer="BETA SECONDARY INS", check="EFT7002", date="20240322")
+    b = b.replace("*1*X*005010X221A1~", "*2*X*005010X221A1~").replace("GE*1*1~", "GE*1*2~").replace(
+        "REF*2U*ACME01~", "REF*2U*BETA02~")
+    a_lines, b_lines = a.splitlines(), b.splitlines()
+    group_b = b_lines[1:-1]  # GS .. GE
+    text = "\n".join(a_lines[:-1] + group_b + ["IEA*2*000000001~"]) + "\n"
+    path = tmp_path / "two_payers.835"
+    path.write_text(text)
+    return path
+
+
+def test_a_file_with_two_payers_for_one_claim_applies_the_payer_of_the_row(tmp_path, rules, capsys):
+    tracker = make(tmp_path, rules, [claim("CLM-7001", payer="Acme Health Plan")])
+
+    code, out, err = run(capsys, tracker, _two_payer_file(tmp_path))
+
+    assert code == 0, err
+    c = rows(tracker)["CLM-7001"]
+    assert (c["Paid"], c["Patient Resp"]) == (150, 30)  # the primary's payment, not 150 + 24
+    assert "also in this file from BETA SECONDARY INS (processed as secondary)" in out
+
+
+# ------------------------------------------------------------------------------------------------ 277
+def test_277ca_and_277_map_to_tracker_states(tmp_path, rules, capsys):
+    ids = ["CLM-5001", "CLM-5002", "CLM-5003", "CLM-5004"] + [f"CLM-60{i:02d}" for i in range(1, 11)]
+    claims = [claim(c) for c in ids]
+    claims[ids.index("CLM-6008")] = claim("CLM-6008", status=Status.PAID, paid=150.0, remit_date=date(2024, 3, 18))
+    claims[ids.index("CLM-5004")] = claim("CLM-5004", accepted=date(2024, 3, 1), status=Status.ACCEPTED)
+    tracker = make(tmp_path, rules, claims)
+
+    code, out, err = run(capsys, tracker, DATA / "ack_277ca.277", DATA / "status_277.277")
+
+    assert code == 0, err
+    got = rows(tracker)
+    assert got["CLM-5001"]["Status"] == "Accepted" and day(got["CLM-5001"]["Accepted"]) == date(2024, 3, 10)
+    assert day(got["CLM-5004"]["Accepted"]) == date(2024, 3, 1)  # an accepted date is never moved
+    assert got["CLM-5002"]["Status"] == "Rejected" and "Rejected by payer" in got["CLM-5002"]["Notes"]
+    assert got["CLM-5003"]["Status"] == "Submitted"  # A1: received, nothing to change
+    assert got["CLM-6001"]["Status"] == "Pending"
+    assert got["CLM-6002"]["Status"] == "Docs Requested" and got["CLM-6003"]["Status"] == "Docs Requested"
+    assert got["CLM-6004"]["Status"] == "Paid"
+    assert got["CLM-6005"]["Status"] == "Denied"
+    assert "no payment forthcoming" in got["CLM-6006"]["Notes"]
+    assert "Not found at payer" in got["CLM-6007"]["Notes"] and "not found at the payer" in out
+    assert got["CLM-6010"]["Status"] == "Accepted" and day(got["CLM-6010"]["Accepted"]) == date(2024, 3, 20)
+    assert "claim CLM-5999: not in the tracker" in out
+    kinds = [r[3] for r in log(tracker)[1:] if r[2]]
+    assert kinds == ["277CA", "277"]
+
+
+def test_a_277_never_undoes_what_the_835_said(tmp_path, rules, capsys):
+    """A status response that is older than the remittance (P1 "in process" for a claim the 835 paid)."""
+    tracker = make(tmp_path, rules, [claim("CLM-6001"), claim("CLM-6009")])
+    era = tmp_path / "paid.835"
+    era.write_text((DATA / "era_original.835").read_text().replace("CLM-3001", "CLM-6001"))
+    assert run(capsys, tracker, era)[0] == 0
+    assert rows(tracker)["CLM-6001"]["Status"] == "Paid"
+
+    assert run(capsys, tracker, DATA / "status_277.277")[0] == 0
+
+    got = rows(tracker)
+    assert got["CLM-6001"]["Status"] == "Paid" and got["CLM-6001"]["Paid"] == 240
+    assert got["CLM-6009"]["Status"] == "Pending"
+
+
+# ------------------------------------------------------------------------------------- twice / refused
+def test_the_same_file_twice_changes_nothing_also_with_again(tmp_path, rules, capsys):
+    tracker = make(tmp_path, rules, [claim(c) for c in DENIAL_IDS])
+    era = DATA / "era_denials.835"
+    assert run(capsys, tracker, era)[0] == 0
+    claims_after, bytes_after = rows(tracker), tracker.read_bytes()
+
+    code, out, _ = run(capsys, tracker, era)
+    assert code == 0 and "already imported" in out and "was not changed" in out
+    assert tracker.read_bytes() == bytes_after
+
+    code, out, _ = run(capsys, tracker, era, extra=["--again"])
+    assert code == 0 and "era_denials.835: 0 added, 0 updated (0 changes)" in out
+    assert rows(tracker) == claims_after
+    summaries = [r for r in log(tracker)[1:] if r[2]]
+    assert len(summaries) == 2 and summaries[1][5] == 0
+
+
+@pytest.mark.parametrize("name, segment", [("malformed_truncated.835", "segment"),
+                                           ("malformed_bad_amount.835", "segment CLP"),
+                                           ("malformed_bad_stc.277", "segment STC")])
+def test_a_bad_file_is_refused_whole(tmp_path, rules, capsys, name, segment):
+    tracker = make(tmp_path, rules, [claim(c) for c in DENIAL_IDS])
+    before = tracker.read_bytes()
+
+    code, out, err = run(capsys, tracker, DATA / "era_denials.835", DATA / name)
+
+    assert code == 2
+    assert name in err and "refused" in err and segment in err and "line" in err
+    assert tracker.read_bytes() == before
+    assert not list(tmp_path.glob("*.backup-*"))
+
+
+# --------------------------------------------------------------------------------------- add unmatched
+def test_add_unmatched_appends_remittance_claims_not_in_the_tracker(tmp_path, rules, capsys):
+    tracker = make(tmp_path, rules, [claim(c) for c in DENIAL_IDS])
+
+    code, out, _ = run(capsys, tracker, DATA / "era_denials.835", extra=["--add-unmatched"])
+
+    assert code == 0
+    assert "era_denials.835: 1 added, 7 updated" in out
+    assert "not in the tracker: claim CLM-9999: not in the tracker (paid 72.00 of 90.00" in out and "— added" in out
+    new = rows(tracker)["CLM-9999"]
+    assert (new["Patient"], new["Payer"], new["Billed"], new["Paid"], new["Status"]) == \
+        ("DOE, JANE", "ACME HEALTH PLAN", 90, 72, "Paid")
+    assert day(new["Remit Date"]) == date(2024, 3, 15) and day(new["DOS"]) == date(2024, 2, 25)
+    assert new["Denial Codes"] is None and new["Next Action"]  # refreshed like any other row
+    assert any(r[7] == "CLM-9999" and r[8] == "(new claim)" for r in log(tracker))
+
+
+def test_add_unmatched_is_off_by_default(tmp_path, rules, capsys):
+    tracker = make(tmp_path, rules, [claim("CLM-1001")])
+    run(capsys, tracker, DATA / "era_denials.835")
+    assert set(rows(tracker)) == {"CLM-1001"}
+
+
+# --------------------------------------------------------------------------------------- bugs fixed
+def test_a_later_remittance_clears_old_denial_codes(tmp_path, rules, capsys):
+    """CO-16 denial, corrected claim paid under the same patient control number: the codes go."""
+    tracker = make(tmp_path, rules, [claim("CLM-3001", billed=300.0, status=Status.DENIED,
+                                           denial_codes=(DenialCode("CO", "16", ("MA130",)),))])
+    assert run(capsys, tracker, DATA / "era_original.835")[0] == 0
+    c = rows(tracker)["CLM-3001"]
+    assert (c["Status"], c["Paid"], c["Denial Codes"]) == ("Paid", 240, None)
+    assert ["CLM-3001", "Denial Codes", "CO-16 MA130", None] in [r[7:11] for r in log(tracker)]
+
+
+def test_claim_ids_match_as_the_tracker_matches_them(tmp_path, rules, capsys):
+    """The tracker matches Claim IDs ignoring case and extra spaces; so does the remittance import."""
+    tracker = make(tmp_path, rules, [claim("clm-3001", billed=300.0)])
+    code, out, _ = run(capsys, tracker, DATA / "era_original.835")
+    assert code == 0 and "not in the tracker" not in out
+    assert rows(tracker)["clm-3001"]["Paid"] == 240
+
+
+def test_an_xlsm_template_tracker(tmp_path, rules, capsys):
+    """The shipped template, filled and imported into: macros and ribbon survive."""
+    import zipfile
+
+    path = tmp_path / "ClaimTracker.xlsm"
+    shutil.copy(Path(__file__).resolve().parent.parent / "templates" / "ClaimTracker.xlsm", path)
+    wb = io.load(path)
+    fill_tracker(wb, [claim(c) for c in DENIAL_IDS])
+    io.save_atomic(wb, path, 0)
+    assert run(capsys, path, DATA / "era_denials.835")[0] == 0
+    assert rows(path)["CLM-1002"]["Status"] == "Denied"
+    with zipfile.ZipFile(path) as z:
+        assert "xl/vbaProject.bin" in z.namelist()
+    assert table.claim_key(" clm-1002 ") == "CLM-1002"
