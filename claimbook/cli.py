@@ -48,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("claimbook: stopped.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``claimbook demo | head``): not an error worth a message.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as err:  # noqa: BLE001 - last line of defence: no traceback for an office manager
         # The message names the kind of failure only: exception text can quote claim data.
         print(
