@@ -1,8 +1,8 @@
 """The ``claimbook`` command: parse the arguments, call the library, print, pick an exit code.
 
 Each subcommand lives in ``claimbook/commands/<name>.py`` with ``add_parser(subparsers)`` and
-``run(args) -> int``. Exit codes: 0 fine; 1 the rules have errors (``rules check``); 2 bad input,
-or a file that cannot be read or written (nothing was changed).
+``run(args) -> int``. Exit codes: 0 fine; 1 the rules have errors; 2 bad input, or a file that cannot
+be read or written (nothing was changed); 3 a bug inside claimbook (no traceback unless CLAIMBOOK_DEBUG=1).
 """
 
 from __future__ import annotations

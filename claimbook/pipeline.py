@@ -70,6 +70,7 @@ class RefreshOutput:
     rules_problems: list[str]
     summary: Summary
     evaluation: object = field(default=None, repr=False)  # claimbook.model.Evaluation, for callers that need it
+    claims: tuple = field(default=(), repr=False)  # the Claim records, in the order of evaluation.results
     settings: object = field(default=None, repr=False)  # claimbook.table.TrackerSettings read from the Settings rows
 
 
@@ -133,6 +134,7 @@ def run_blocks(claims: Block, log: Block | None, rules, as_of: date, settings_ro
     return RefreshOutput(
         as_of=as_of,
         computed=computed,
+        claims=tuple(records),
         worklist=worklist,
         dashboard=board,
         payers=payers,

@@ -17,9 +17,10 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def worklist_table(results: Sequence[Result], limit: int = 20) -> str:
-    """The top ``limit`` claims by priority, one line each."""
-    rows = sorted((r for r in results if r.priority), key=lambda r: r.priority)[:limit]
+def worklist_table(results: Sequence[Result], due_by: date, limit: int = 20) -> str:
+    """The top ``limit`` claims by priority among those due by ``due_by`` (as the Worklist sheet), one line each."""
+    rows = sorted((r for r in results if r.priority and r.follow_up and r.follow_up <= due_by),
+                  key=lambda r: r.priority)[:limit]
     head = f"{'#':>3}  {'Claim':<8} {'Payer':<22} {'Next action':<52} {'Due':<10} {'Overdue':>7} {'At stake':>10}  {'TF risk':<8}"
     lines = [head, "-" * len(head)]
     for r in rows:

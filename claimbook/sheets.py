@@ -20,6 +20,7 @@ Layout (row numbers are 1-based, as in Excel)::
                A36    counts matrix, same shape (header 36, total 37, payers 38..58)
                charts: see ``chart_ranges`` (fixed ranges; only the bucket count sizes them)
     Payers     B2 rules folder | B3 rules problems summary | A5:A14 problems, one per row
+               A15    heading naming the as-of date the rules table reflects
                A16    effective rules table (header + one row per payer)
                Z1     payer names for the Claims "Payer" drop-down (defined name PayerList)
 """
@@ -152,6 +153,7 @@ PAYERS_PROBLEMS_CELL = "B3"
 PAYERS_PROBLEM_ROW = 5
 MAX_PROBLEM_LINES = 10
 PAYERS_TABLE_ROW = 16
+PAYERS_HEADING_CELL = f"A{PAYERS_TABLE_ROW - 1}"  # "Rules in force on <as-of date>..."
 PAYERS_TABLE_CLEAR_COLS = 26
 PAYER_LIST_COL = "Z"  # hidden column holding the drop-down list
 PAYER_LIST_NAME = "PayerList"
@@ -221,13 +223,19 @@ def generated_blocks(output: RefreshOutput) -> list[SheetBlock]:
     return [
         *worklist_blocks(output),
         *dashboard_blocks(output.dashboard, output.as_of, output.summary.line()),
-        *payers_blocks(output.payers, output.rules_folder, list(output.rules_problems)),
+        *payers_blocks(output.payers, output.rules_folder, list(output.rules_problems), output.as_of),
     ]
+
+
+# Priority is the rank among all open claims (the same number as on the Claims sheet), so the Worklist,
+# which shows only what is due within the look-ahead, can skip numbers: the status line says why.
+PRIORITY_NOTE = ("Priority is the claim's rank among all open claims; claims due later than the look-ahead "
+                 "are on the Claims sheet.")
 
 
 def worklist_blocks(output: RefreshOutput) -> list[SheetBlock]:
     wl = output.worklist
-    status = f"As of {output.as_of:%m/%d/%Y}: {output.summary.line()}. Work from the top down."
+    status = f"As of {output.as_of:%m/%d/%Y}: {output.summary.line()}. Work from the top down. {PRIORITY_NOTE}"
     table = [list(wl.header), *[list(r) for r in wl.rows]]
     return [
         SheetBlock(WORKLIST, WORKLIST_STATUS_CELL, [[status]], 1, 1, key="worklist.status"),
@@ -326,7 +334,14 @@ def chart_ranges(n_buckets: int) -> ChartRanges:
     )
 
 
-def payers_blocks(rules_table: Block, folder: str, problems: list) -> list[SheetBlock]:
+def payers_heading(as_of: date) -> str:
+    """The line above the rules table: which day's rules it shows (a payer's rules can change by date)."""
+    return (f"Rules in force on {as_of:%m/%d/%Y} (the as-of date). To change one, edit the payer's file in "
+            "the rules folder (see 'How to'), then refresh.")
+
+
+def payers_blocks(rules_table: Block, folder: str, problems: list, as_of: date | None = None) -> list[SheetBlock]:
+    """The Payers sheet's blocks; the heading above the rules table is included when ``as_of`` is given."""
     problems = [str(p) for p in problems]
     if not problems:
         summary = "None: the rules loaded cleanly."
@@ -337,6 +352,8 @@ def payers_blocks(rules_table: Block, folder: str, problems: list) -> list[Sheet
     if len(problems) > MAX_PROBLEM_LINES:
         lines[-1] = f"... and {len(problems) - MAX_PROBLEM_LINES + 1} more: run 'claimbook rules check' to see them all."
     names = payer_names(rules_table)
+    heading = [] if as_of is None else [
+        SheetBlock(PAYERS, PAYERS_HEADING_CELL, [[payers_heading(as_of)]], 1, 1, key="payers.heading")]
     return [
         SheetBlock(PAYERS, PAYERS_FOLDER_CELL, [[folder or "(not found)"]], 1, 1, key="payers.folder"),
         SheetBlock(PAYERS, PAYERS_PROBLEMS_CELL, [[summary]], 1, 1, key="payers.summary"),
@@ -349,6 +366,7 @@ def payers_blocks(rules_table: Block, folder: str, problems: list) -> list[Sheet
             EXCEL_MAX_ROWS - PAYERS_TABLE_ROW + 1, PAYERS_TABLE_CLEAR_COLS - 1,  # stops before column Z
             key="payers.table", col_formats=tuple(column_format(h) for h in rules_table.header),
         ),
+        *heading,
         payer_list_block(names),
     ]
 

@@ -34,12 +34,16 @@ def test_demo_prints_the_top_20_worklist_and_the_aging_summary(capsys):
     assert main(["demo", "--as-of", AS_OF.isoformat()]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    start = lines.index("Today's worklist (top 20 by priority)")
+    start = next(i for i, line in enumerate(lines) if line.startswith("Today's worklist (top 20 by priority, due by"))
     header = lines[start + 1]
     for column in ("Claim", "Payer", "Next action", "Due", "Overdue", "At stake", "TF risk"):
         assert column in header
-    ranks = [int(line.split()[0]) for line in lines[start + 3:start + 23]]
-    assert ranks == list(range(1, 21))
+    rows = lines[start + 3:start + 23]
+    ranks = [int(line.split()[0]) for line in rows]
+    assert ranks == sorted(ranks) and len(ranks) == 20
+    # Only what the Worklist sheet shows: due by the as-of date + 7 look-ahead days.
+    dues = [next(w for w in line.split() if w.count("-") == 2 and w[:2] == "20") for line in rows]
+    assert max(dues) <= "2026-11-30"
     aging = lines.index("Open claims by payer and age (dollars at stake, claim count)")
     assert all(b in lines[aging + 1] for b in ("0-30", "31-60", "61-90", "91-120", "120+", "Total"))
     assert any(line.startswith("All payers") for line in lines[aging:])
@@ -61,3 +65,5 @@ def test_demo_out_writes_a_refreshed_macro_tracker(tmp_path, capsys):
 def test_bad_as_of_is_a_plain_message(capsys):
     assert main(["demo", "--as-of", "yesterday"]) == 2
     assert "is not a date" in capsys.readouterr().err
+    assert main(["demo", "--as-of", "9999-12-31"]) == 2
+    assert "out of range" in capsys.readouterr().err

@@ -231,8 +231,47 @@ def test_paid_in_full_or_closed_needs_nothing(status):
 
 
 def test_follow_up_log_next_date_overrides():
-    r = one(claim(status=Status.PENDING, submitted=date(2026, 9, 1), next_date_override=date(2026, 12, 5)))
+    r = one(claim(status=Status.PENDING, submitted=date(2026, 9, 1), last_contact=date(2026, 11, 20),
+                  next_date_override=date(2026, 12, 5)))
     assert r.follow_up == date(2026, 12, 5) and "set in the Follow-up Log" in r.why
+
+
+def test_follow_up_log_next_date_is_stale_after_a_later_remittance():
+    # Logged a call on 10-01 ("check again 2026-06-30"), then a CO-50 denial arrived on 12-01.
+    r = one(claim(status=Status.DENIED, submitted=date(2025, 9, 1), last_contact=date(2025, 10, 1),
+                  next_date_override=date(2026, 6, 30), remit_date=date(2025, 12, 1),
+                  denial_codes=(DenialCode("CO", "50"),)), as_of=date(2026, 1, 15))
+    assert r.category == "appeal" and r.follow_up < date(2026, 1, 1)
+    assert "Follow-up Log" not in r.why
+
+
+def test_follow_up_log_next_date_never_passes_a_live_deadline():
+    # The log entry is newer than the remittance, but its next date is after the appeal deadline.
+    r = one(claim(status=Status.DENIED, submitted=date(2025, 9, 1), remit_date=date(2025, 12, 1),
+                  last_contact=date(2025, 12, 10), next_date_override=date(2026, 12, 30),
+                  denial_codes=(DenialCode("CO", "50"),)), as_of=date(2026, 1, 15))
+    assert r.appeal_deadline == date(2026, 5, 30)
+    assert r.follow_up == date(2026, 5, 30)
+    assert "after the appeal deadline 2026-05-30" in r.why
+
+
+def test_several_remark_codes_the_most_urgent_entry_wins():
+    r = one(claim(status=Status.DENIED, submitted=date(2026, 1, 8), remit_date=date(2026, 2, 1),
+                  denial_codes=(DenialCode("CO", "16", ("N290", "MA130")),)))
+    assert r.next_action == "Submit a NEW claim"
+
+
+def test_corrected_claim_for_a_hospital_stay_counts_from_the_through_date():
+    r = one(claim(claim_type=ClaimType.INSTITUTIONAL, dos_from=date(2026, 10, 1), dos_through=date(2026, 10, 31),
+                  status=Status.DENIED, submitted=date(2026, 11, 2), accepted=date(2026, 11, 2),
+                  remit_date=date(2026, 11, 15), denial_codes=(DenialCode("CO", "16"),)))
+    assert r.tf_deadline == date(2026, 10, 31) + timedelta(days=90)
+
+
+def test_paid_status_without_a_posted_payment_asks_to_post_it_not_to_dispute():
+    r = one(claim(status=Status.PAID, submitted=date(2026, 10, 1), expected=160.0))
+    assert r.category == "post_payment" and r.underpaid == 0.0
+    assert r.next_action.startswith("Post the payment")
 
 
 # --- priority and data issues ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ blocks are written the same every time, and outside text never becomes a formula
 
 from __future__ import annotations
 
+import copy
 import re
 import subprocess
 import sys
@@ -320,6 +321,72 @@ def test_write_generated_twice_is_identical(rules):
     second = {name: snapshot(wb[name]) for name in ("Worklist", "Dashboard", "Payers")}
     assert first == second
     assert len(wb["Dashboard"]._charts) == 2
+
+
+def test_fast_block_writer_matches_put(rules):
+    """The block writer's shortcuts give the cells ``put`` gives: text as text, numbers, dates, booleans."""
+    from claimbook.workbook import layout
+
+    wb = new_tracker(rules, as_of=AS_OF)
+    values = [["Head", 7, "=1+1", date(2026, 1, 2), True, Status.PAID, 2.5, None],
+              ["text", 8, "=SUM(A1)", date(2026, 1, 3), False, Status.DENIED, 3.5, "#N/A"]]
+    fmts = (None, S.INT_FORMAT, None, S.DATE_FORMAT, None, None, S.MONEY_FORMAT, None)
+    block = S.SheetBlock("Payers", "C40", values, 2, 8, key="test", col_formats=fmts)
+    with io.us_date_defaults():
+        layout._write_blocks(wb, [block])
+    ws = wb.create_sheet("Reference")
+    styles = [layout._style_array(ws, fmt=f) for f in fmts]
+    with io.us_date_defaults():
+        for i, row in enumerate(values):
+            for j, v in enumerate(row):
+                cell = layout.put(ws, 40 + i, 3 + j, v)
+                if cell is not None and styles[j] is not None and (i or not isinstance(v, str)):
+                    cell._style = copy.copy(styles[j])
+    got = {k: (c.value, c.data_type, c.number_format, c._style) for k, c in wb["Payers"]._cells.items() if k[0] >= 40}
+    want = {k: (c.value, c.data_type, c.number_format, c._style) for k, c in ws._cells.items()}
+    assert got == want
+    assert wb["Payers"]["E41"].data_type == "s" and wb["Payers"]["F41"].number_format == S.DATE_FORMAT
+    assert wb["Payers"]._cells[(40, 4)]._style is not wb["Payers"]._cells[(41, 4)]._style  # copies, not shared
+
+
+def test_block_corners_are_parsed_once():
+    b = S.SheetBlock("Worklist", "AB12", [[1]], 1, 1)
+    assert (b.row, b.col) == (12, 28)
+    assert b.__dict__["row"] == 12  # cached on the block
+
+
+def test_payers_heading_names_the_as_of_date(rules):
+    wb = new_tracker(rules, as_of=AS_OF)
+    assert f"{AS_OF:%m/%d/%Y}" in wb["Payers"][S.PAYERS_HEADING_CELL].value
+    later = date(2027, 2, 1)
+    write_generated(wb, hand_output(as_of=later), rules)
+    heading = wb["Payers"][S.PAYERS_HEADING_CELL]
+    assert heading.value.startswith("Rules in force on 02/01/2027") and heading.font.b
+    ws = wb["Payers"]
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows.replace("$", "") == f"{S.PAYERS_TABLE_ROW}:{S.PAYERS_TABLE_ROW}"
+
+
+def test_worklist_status_says_what_priority_is(rules):
+    wb = new_tracker(rules, as_of=AS_OF)
+    write_generated(wb, hand_output(), rules)
+    status = wb["Worklist"][S.WORKLIST_STATUS_CELL].value
+    assert "rank among all open claims" in status and "look-ahead" in status
+
+
+def test_how_to_names_the_ribbon_and_the_commands(wb):
+    text = " ".join(str(c.value) for c in wb["How to"]["A"] if c.value)
+    for words in ("Refresh priorities", "Claims tab", "Check rules", "Open rules folder", "Explain claim",
+                  "Log follow-up", "Import remittance", "Help", "claimbook refresh ClaimTracker.xlsm",
+                  "claimbook import", "835", "277", "CSV"):
+        assert words in text, words
+    assert "ClaimTracker.xlsx" not in text and "Refresh button" not in text
+
+
+def test_claims_sheet_prints_with_titles(wb):
+    ws = wb["Claims"]
+    assert ws.page_setup.orientation == "landscape" and ws.freeze_panes == "B2"
+    assert ws.print_title_rows.replace("$", "") == "1:1" and ws.print_title_cols.replace("$", "") == "A:A"
 
 
 def test_write_generated_clears_what_a_longer_run_left(rules):

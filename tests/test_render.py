@@ -99,7 +99,7 @@ SHEET_TEXT = {
     "Claims": ("Claim ID", "Patient", "Payer"),
     "Follow-up Log": ("Action Taken", "Next Date"),
     "Dashboard": ("Open AR", "All payers", "Open claims (count)"),
-    "Payers": ("Payer rules in use", "Rules folder"),
+    "Payers": ("Payer rules in use", "Rules folder", "Rules in force on"),
     "Settings": ("As-of date", "Backups kept", "What it means"),
     "How to": ("How to use this claim tracker", "which claims to work first.", "The daily routine"),
 }
@@ -119,6 +119,10 @@ def test_each_sheet_prints_legibly(rendered, sheet):
         assert "Why" in text and pdf_pages(pdf) < 40
     if sheet == "Dashboard":
         assert pdf_pages(pdf) == 1  # KPIs, both matrices and both charts on one page
+    if sheet == "Payers":
+        assert pdf_pages(pdf) <= 2  # one page wide, rows only as tall as their text
+    if sheet == "How to":
+        assert pdf_pages(pdf) == 2
 
 
 def _pixels(pdf: Path, prefix: Path) -> tuple[int, int, bytes]:

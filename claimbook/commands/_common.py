@@ -7,17 +7,22 @@ from datetime import date
 from claimbook.errors import ClaimbookError
 
 
+EARLIEST, LATEST = date(1990, 1, 1), date(2099, 12, 31)
+
+
 def parse_as_of(text: str | None) -> date | None:
-    """``--as-of`` as YYYY-MM-DD (or MM/DD/YYYY); None when not given."""
+    """``--as-of`` as YYYY-MM-DD (or MM/DD/YYYY), between 1990 and 2099; None when not given."""
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        pass
-    try:
-        from datetime import datetime
+        try:
+            from datetime import datetime
 
-        return datetime.strptime(text, "%m/%d/%Y").date()
-    except ValueError:
-        raise ClaimbookError(f"--as-of '{text}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-23") from None
+            day = datetime.strptime(text, "%m/%d/%Y").date()
+        except ValueError:
+            raise ClaimbookError(f"--as-of '{text}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-23") from None
+    if not EARLIEST <= day <= LATEST:
+        raise ClaimbookError(f"--as-of {day.isoformat()} is out of range: use a date between 1990 and 2099")
+    return day

@@ -6,7 +6,7 @@ refreshed demo tracker workbook.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from claimbook.commands._common import parse_as_of
 
@@ -34,8 +34,9 @@ def run(args) -> int:
     evaluation = evaluate(claims, rules, as_of)
     print(heading(as_of, len(claims), rules.folder))
     print()
-    print("Today's worklist (top 20 by priority)")
-    print(worklist_table(evaluation.results, 20))
+    due_by = as_of + timedelta(days=rules.settings.look_ahead_days)
+    print(f"Today's worklist (top 20 by priority, due by {due_by:%m/%d/%Y})")
+    print(worklist_table(evaluation.results, due_by, 20))
     print()
     print("Open claims by payer and age (dollars at stake, claim count)")
     print(aging_table(claims, evaluation.results, rules.settings))

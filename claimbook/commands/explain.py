@@ -24,20 +24,23 @@ def run(args) -> int:
     from claimbook.engine import evaluate, explain
     from claimbook.rules.loader import load_rules
 
+    from claimbook.table import claim_key
+
     as_of = parse_as_of(args.as_of)
     if args.tracker:
-        from claimbook.workbook.refresh import read_tracker_claims
+        from claimbook.workbook.refresh import evaluate_file
 
-        claims, rules, as_of = read_tracker_claims(args.tracker, as_of=as_of, rules_dir=args.rules)
+        output = evaluate_file(args.tracker, as_of=as_of, rules_dir=args.rules)
+        as_of, claims, results = output.as_of, output.claims, output.evaluation.results
     else:
         from claimbook.sample import sample_claims
 
         as_of = as_of or date.today()
-        rules = load_rules(args.rules)
         claims = sample_claims(as_of)
-    evaluation = evaluate(claims, rules, as_of)
-    for claim, result in zip(claims, evaluation.results):
-        if claim.claim_id.strip().lower() == args.claim_id.strip().lower():
+        results = evaluate(claims, load_rules(args.rules), as_of).results
+    wanted = claim_key(args.claim_id)
+    for claim, result in zip(claims, results):
+        if claim_key(claim.claim_id) == wanted:
             print(f"As of {as_of.isoformat()}:")
             print(explain(claim, result))
             return 0

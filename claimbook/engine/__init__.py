@@ -103,6 +103,8 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> Result:
         appeal_due = None  # already appealed: the window no longer drives the work
     appeal_days = (appeal_due - as_of).days if appeal_due else None
 
+    if action.overridden:
+        action = _cap_override(action, deadline if risk not in (None, Risk.MET) else None, appeal_due, c, as_of)
     due = action.due if is_open else None
     overdue = max(0, (as_of - due).days) if due else 0
     at_stake = action.at_stake if action.at_stake is not None else open_balance(c)
@@ -119,6 +121,19 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> Result:
         due, overdue, deadline.due if deadline else None, tf_days, risk, appeal_due, appeal_days,
         action.underpaid, round(at_stake, 2), s, 0, why, tuple(issues), is_open,
     )
+
+
+def _cap_override(action: Action, deadline: Deadline | None, appeal_due: date | None, c: Claim,
+                  as_of: date) -> Action:
+    """A Follow-up Log next date never pushes the work past a deadline still ahead (filing, appeal, documents)."""
+    live = [(d, name) for d, name in ((deadline.due if deadline else None, "filing deadline"),
+                                      (appeal_due, "appeal deadline"),
+                                      (c.docs_due if c.status is Status.DOCS_REQUESTED else None, "documents due date"))
+            if d is not None and as_of <= d < action.due]
+    if not live:
+        return action
+    cap, name = min(live)
+    return action._replace(due=cap, reason=f"{action.reason}, but that is after the {name} {iso(cap)}, so due then")
 
 
 def _most_pressing(*days: int | None) -> int | None:

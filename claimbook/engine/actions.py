@@ -34,6 +34,7 @@ class Action(NamedTuple):
     underpaid: float = 0.0
     at_stake: float | None = None  # dollars, when the action is about a specific amount
     cite: Cited | None = None  # the rules section behind the due date, for the "why"
+    overridden: bool = False  # the due date is a next date typed in the Follow-up Log
 
 
 NOTHING = "none"
@@ -49,6 +50,8 @@ def underpaid_amount(c: Claim, payer: PayerRules) -> float:
     """Expected - paid - patient responsibility, when that is beyond the payer's tolerance; else 0."""
     if not c.expected or c.status not in (Status.PAID, Status.PARTIALLY_PAID):
         return 0.0
+    if not c.paid and c.remit_date is None:
+        return 0.0  # nothing posted yet: see step_paid's "post the payment"
     short = round(c.expected - c.paid - c.patient_resp, 2)
     tol = version_at(payer.underpayment, c.dos_from)
     allowed = max(tol.tolerance_amount, c.expected * tol.tolerance_percent / 100.0)
@@ -221,6 +224,11 @@ def step_partially_paid(c: Claim, payer: PayerRules, rules: Rules, as_of: date) 
 
 
 def step_paid(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    if c.status is not Status.DENIED and not c.paid and c.remit_date is None and (c.expected or c.billed):
+        # Marked paid (e.g. from a 277 F1) but no payment or remittance is recorded yet.
+        return Action(f"Post the payment from {payer.name}'s ERA/EOB (status is {c.status.value} but no paid "
+                      "amount or remit date is recorded)", "post_payment", c.last_contact or as_of,
+                      "paid status with no payment posted", at_stake=open_balance(c))
     short = underpaid_amount(c, payer)
     if short:
         due, reason = _work_by(c, rules, as_of, f"paid ${c.paid:,.2f} against ${c.expected:,.2f} expected")
@@ -260,10 +268,20 @@ STEPS: dict[Status, Callable[[Claim, PayerRules, Rules, date], Action]] = {
 
 
 def next_action(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
-    """The action for the claim's status, with a Follow-up Log next date overriding the due date."""
+    """The action for the claim's status, with a Follow-up Log next date overriding the due date.
+
+    The log's next date only counts while it is news: a remittance, an acceptance, a submission or an
+    appeal recorded after the newest log entry (the last contact) makes it stale. (The engine also never
+    lets it fall after a live deadline: see ``engine._cap_override``.)
+    """
     action = STEPS[c.status](c, payer, rules, as_of)
-    if c.next_date_override is not None and action.category != NOTHING:
-        return Action(action.text, action.category, c.next_date_override,
-                      f"next date {iso(c.next_date_override)} set in the Follow-up Log", action.needs_new_claim,
-                      action.corrected, action.denial, action.underpaid, action.at_stake, action.cite)
-    return action
+    if c.next_date_override is None or action.category == NOTHING or _override_is_stale(c):
+        return action
+    return action._replace(due=c.next_date_override, overridden=True,
+                           reason=f"next date {iso(c.next_date_override)} set in the Follow-up Log")
+
+
+def _override_is_stale(c: Claim) -> bool:
+    if c.last_contact is None:
+        return True
+    return any(d is not None and d > c.last_contact for d in (c.remit_date, c.accepted, c.submitted, c.appeal_filed))

@@ -85,10 +85,13 @@ def _filing_deadline(claim: Claim, payer: PayerRules, holidays: frozenset[date],
     roll = tf.roll_to_business_day
     if corrected and payer.corrected_claim:
         cc: CorrectedClaim = version_at(payer.corrected_claim, claim.dos_from)
-        cc_anchor_date = _anchor_date(claim, cc.anchor)
+        cc_anchor = cc.anchor
+        if cc_anchor is Anchor.DOS and claim.claim_type is ClaimType.INSTITUTIONAL:
+            cc_anchor = tf.institutional_anchor  # a hospital stay counts from its through date here too
+        cc_anchor_date = _anchor_date(claim, cc_anchor)
         if cc.anchor is Anchor.REMIT and claim.remit_date is None:
             cc_anchor_date = claim.dos_from
-        anchor, anchor_date, limit, source = cc.anchor, cc_anchor_date, cc.limit, cc.cited.source
+        anchor, anchor_date, limit, source = cc_anchor, cc_anchor_date, cc.limit, cc.cited.source
     raw = add_period(anchor_date, limit)
     due = next_business_day(raw, holidays) if roll else raw
     return Deadline(due, anchor.value, anchor_date, limit, raw if due != raw else None, source, corrected, note)

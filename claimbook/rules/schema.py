@@ -188,11 +188,12 @@ class Denials:
 
     def lookup(self, group: str, carc: str, rarcs: Sequence[str] = ()) -> DenialRule:
         g, c = group.upper(), carc.upper()
-        for r in rarcs:
+        best: DenialRule | None = None
+        for r in rarcs:  # several remark codes: the most urgent specific entry wins (MA130 over N290)
             hit = self.by_code.get(f"{g}-{c} {r.upper()}")
-            if hit:
-                return hit
-        return self.by_code.get(f"{g}-{c}") or self.by_code.get(c) or self.fallback
+            if hit and (best is None or hit.priority > best.priority):
+                best = hit
+        return best or self.by_code.get(f"{g}-{c}") or self.by_code.get(c) or self.fallback
 
 
 @dataclass(frozen=True, slots=True)

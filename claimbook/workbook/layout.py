@@ -8,7 +8,6 @@ Only Excel 2007-level features are used (no x14 extensions), so an openpyxl roun
 
 from __future__ import annotations
 
-import math
 from copy import copy
 from datetime import date, datetime
 from enum import Enum
@@ -26,6 +25,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles import Font as _Font
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
@@ -143,13 +143,14 @@ def _initial_blocks(rules, as_of: date) -> list[S.SheetBlock]:
     dash = Dashboard(buckets=buckets, payers=[], dollars=[], counts=[], kpis=[])
     return [
         S.SheetBlock(S.WORKLIST, S.WORKLIST_STATUS_CELL,
-                     [["Not refreshed yet: type or paste your claims on the Claims sheet, then press Refresh."]],
+                     [["Not refreshed yet: type or paste your claims on the Claims sheet, then press Refresh "
+                       "priorities (on the Claims tab of the ribbon)."]],
                      1, 1, key="worklist.status"),
         S.SheetBlock(S.WORKLIST, f"A{S.WORKLIST_HEADER_ROW}", [list(WORKLIST_COLUMNS)], 1,
                      len(WORKLIST_COLUMNS), key="worklist.table"),
         *[b for b in S.dashboard_blocks(dash, date(1900, 1, 1), "") if b.key not in ("dash.asof", "dash.refreshed")],
         S.SheetBlock(S.DASHBOARD, S.DASH_REFRESHED_CELL, [["Not refreshed yet."]], 1, 1, key="dash.refreshed"),
-        *S.payers_blocks(rb, rules.folder or "", [str(p) for p in rules.problems]),
+        *S.payers_blocks(rb, rules.folder or "", [str(p) for p in rules.problems], as_of),
     ]
 
 
@@ -317,7 +318,7 @@ def _worklist_columns(ws, header) -> None:
 def _build_dashboard(ws) -> None:
     ws["A1"] = "Dashboard: open claims by payer and age"
     ws["A1"].font = TITLE_FONT
-    for ref, text in (("A2", "As of"), ("A3", "Last refreshed")):
+    for ref, text in (("A2", "As of"), ("A3", "At the last refresh")):
         ws[ref] = text
         ws[ref].font = Font(bold=True)
     ws[f"A{S.DASH_MONEY_ROW - 1}"] = "Open AR in dollars, by payer and age of claim (days)"
@@ -333,22 +334,36 @@ def _build_dashboard(ws) -> None:
     _print_setup(ws)
 
 
+# Payers sheet column widths (the rules table, A..T): short values stay on one line, the long texts
+# (match names, contact, sources, notes) wrap in smaller print, and the whole table fits a landscape page.
+_PAYER_WIDTHS = {
+    "Payer": 18, "File": 19, "Match Names": 21, "Match IDs": 9, "TF In-Network": 10, "TF Out-of-Network": 10,
+    "TF Anchor": 11, "Institutional Anchor": 10, "Secondary Anchor": 12, "Roll to Business Day": 7,
+    "First Check (Electronic)": 9, "First Check (Paper)": 8, "Recheck Every": 8, "Expected Adjudication": 10,
+    "Appeal Window": 8, "Receipt Presumption": 10, "Underpayment Tolerance": 14, "Contact": 30, "Source": 40,
+    "Contested / Notes": 40,
+}
+_PAYER_SMALL = {"Match Names", "Contact", "Source", "Contested / Notes"}  # long texts: 8 pt
+_PAYER_SMALL_SIZE = 8
+_PAYER_SIZE = 9
+
+
 def _build_payers(ws) -> None:
     ws["A1"] = "Payer rules in use"
     ws["A1"].font = TITLE_FONT
     for ref, text in (("A2", "Rules folder"), ("A3", "Rules problems")):
         ws[ref] = text
         ws[ref].font = Font(bold=True)
-    ws[f"A{S.PAYERS_TABLE_ROW - 1}"] = (
-        "Rules in force today. To change one, edit the payer's file in the rules folder (see 'How to'), then refresh."
+    ws[S.PAYERS_HEADING_CELL] = (
+        "Rules in force on the as-of date. To change one, edit the payer's file in the rules folder (see "
+        "'How to'), then refresh."
     )
-    ws[f"A{S.PAYERS_TABLE_ROW - 1}"].font = SUBTITLE_FONT
-    widths = [24, 22, 30, 14, 11, 11, 14, 14, 16, 9, 11, 11, 10, 11, 11, 10, 18, 40, 50, 50]
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[S.col_letter(i)].width = w
+    ws[S.PAYERS_HEADING_CELL].font = SUBTITLE_FONT
+    for i, h in enumerate(table.PAYERS_COLUMNS, start=1):
+        ws.column_dimensions[S.col_letter(i)].width = _PAYER_WIDTHS.get(h, 11)
     ws.column_dimensions[S.PAYER_LIST_COL].hidden = True
-    _print_setup(ws, fit_width=False)
-    ws.print_title_cols = "A:A"
+    ws.freeze_panes = f"B{S.PAYERS_TABLE_ROW + 1}"
+    _print_setup(ws, title_rows=f"{S.PAYERS_TABLE_ROW}:{S.PAYERS_TABLE_ROW}")
 
 
 def _build_settings(ws, rules, rules_folder: str) -> None:
@@ -407,65 +422,100 @@ HOWTO_TEXT = [
           "each claim; claimbook works out how old it is, what to do next, when to follow up, how close the "
           "payer's filing deadline is, and which claims to work first."),
     ("h", "The sheets"),
-    ("b", "Worklist: the claims that need something today (or within the look-ahead days), most important first. "
-          "It is rebuilt at every refresh, so do not type on it."),
+    ("b", "Worklist: the claims that need something today or within the next few days (Settings: Worklist "
+          "look-ahead days), most important first. It is rebuilt at every refresh, so do not type on it."),
     ("b", "Claims: one row per claim. Type or paste your claims in the blue-headed columns. The grey-headed "
           "columns on the right (Age to Data Issues) are filled in by claimbook: anything typed there is "
-          "overwritten at the next refresh."),
-    ("b", "Follow-up Log: one row per call, portal check or letter. Claimbook uses the latest Next Date you "
-          "log for a claim as its follow-up date."),
+          "replaced at the next refresh."),
+    ("b", "Follow-up Log: one row per call, portal check or letter. The latest Next Date you log for a claim "
+          "becomes its follow-up date."),
     ("b", "Dashboard: open dollars and claim counts by payer and age, with charts and key figures."),
-    ("b", "Payers: the payer rules claimbook is using (filing limits, follow-up timing, appeal windows), where "
-          "they were read from, and any problems found in them."),
-    ("b", "Settings: the as-of date, where the rules folder is, how far ahead the Worklist looks, and how "
-          "many backups to keep."),
+    ("b", "Payers: the payer rules in use on the as-of date (filing limits, follow-up timing, appeal "
+          "windows), the folder they were read from, and any problems found in them."),
+    ("b", "Settings: the as-of date, where the rules folder is, how many days ahead the Worklist looks, and "
+          "how many backups to keep."),
+    ("h", "The buttons (the Claims tab of Excel's ribbon)"),
+    ("b", "Refresh priorities: recalculates every claim and rebuilds the Worklist, Dashboard and Payers "
+          "sheets. Press it each morning and after you change claims."),
+    ("b", "Explain claim: click any cell in a claim's row (Claims sheet or Worklist), then press it to see "
+          "why the claim has its next action, follow-up date and filing deadline."),
+    ("b", "Log follow-up: adds a Follow-up Log row for the selected claim, with today's date and the "
+          "claim ID filled in."),
+    ("b", "Import remittance: brings payments, denials and claim statuses from an 835 (remittance) or "
+          "277 (claim status) file from your clearinghouse or a payer portal into the Claims sheet."),
+    ("b", "Check rules: lists any typing mistakes in the payer rules files. Open rules folder: opens the "
+          "folder that holds them. Help: shows this sheet."),
     ("h", "The daily routine"),
-    ("n", "1. Refresh (the claimbook Refresh button, or 'claimbook refresh ClaimTracker.xlsx')."),
+    ("n", "1. Refresh: on the Claims tab, press Refresh priorities."),
     ("n", "2. Work the Worklist from the top down. Each row says what to do next and why."),
-    ("n", "3. Log each call or portal check on the Follow-up Log: date, claim ID, what you did, the outcome, "
-          "the call reference number and, if the payer gave one, the next date to check."),
+    ("n", "3. Log each call or portal check on the Follow-up Log (or with Log follow-up): the date, claim ID, "
+          "what you did, the outcome, the call reference number and, if the payer gave one, the next date "
+          "to check."),
     ("n", "4. Update the claim's row on the Claims sheet (status, paid amount, denial codes, dates)."),
-    ("n", "5. Refresh again: worked claims drop off the Worklist until their next follow-up date."),
+    ("n", "5. Refresh again: worked claims leave the Worklist until their next follow-up date."),
+    ("h", "Without Excel (a command prompt or terminal)"),
+    ("b", "claimbook refresh ClaimTracker.xlsm — does what Refresh priorities does and saves the "
+          "workbook (close it in Excel first)."),
+    ("b", "claimbook import --into ClaimTracker.xlsm FILE — brings in a claims export (CSV) or an 835 / "
+          "277 file, lists every change on the Import Log sheet, then refreshes."),
     ("h", "What the colors mean"),
     ("b", "TF Risk (timely filing: how close the payer's deadline to file is): red = Expired or Critical "
           "(file or fix today), orange = High, yellow = Watch. OK and Met are not colored."),
     ("b", "Days Overdue in red: the follow-up date has passed."),
     ("b", "Grey column headers and grey cells: filled in by claimbook. Blue headers: yours to type in."),
+    ("b", "Priority: 1 is the claim to work first, among all open claims. The Worklist can skip numbers: "
+          "claims due later than the look-ahead days are only on the Claims sheet."),
     ("h", "Where the payer rules live"),
     ("p", "The rules are plain text files in the 'rules' folder beside this workbook (or the folder named on "
-          "the Settings sheet): settings.yaml for the aging buckets and warning days, denials.yaml for what "
-          "to do about each denial code, and one file per payer in rules/payers (for example medicare.yaml). "
-          "Open a file in Notepad (Windows) or TextEdit (Mac), change the value after the colon, save, and "
-          "refresh. Lines starting with # are notes. If a file has a typing mistake, the Payers sheet lists "
-          "the file, the line and what to fix; claimbook keeps using the shipped rules for that file until "
-          "it is fixed."),
-    ("h", "When a cell shows a data issue"),
+          "the Settings sheet; Open rules folder opens it): settings.yaml for the aging buckets and warning "
+          "days, denials.yaml for what to do about each denial code, and one file per payer in "
+          "rules/payers (for example medicare.yaml). Open a file in Notepad (Windows) or TextEdit (Mac), "
+          "change the value after the colon, save, and press Check rules, then Refresh priorities. Lines "
+          "starting with # are notes. If a file has a typing mistake, the Payers sheet lists the file, the "
+          "line and what to fix; claimbook keeps using the rules that came with it for that file until it "
+          "is fixed."),
+    ("h", "When a row shows a data issue"),
     ("p", "The Data Issues column says what claimbook could not read on that row, for example a date it could "
           "not understand or a payer it does not know. Fix the cell it names on the Claims sheet (type dates "
-          "as 03/15/2026, amounts as numbers) and refresh. A payer claimbook does not know gets the default "
-          "rules: add its name to the right payer file in the rules folder, or pick it from the Payer list."),
+          "as 03/15/2026, amounts as plain numbers) and refresh. A payer claimbook does not know gets the "
+          "default rules: pick the payer from the Payer drop-down list, or add the name to the right payer "
+          "file in the rules folder."),
     ("h", "Good to know"),
     ("b", "Keep the column headers on the Claims sheet as they are; you may add your own columns anywhere."),
-    ("b", "Claimbook saves a backup copy of this workbook before each refresh from the command line."),
-    ("b", "Dates and deadlines are counted from the Settings as-of date, or today when it is blank."),
+    ("b", "Save the workbook as usual after a refresh in Excel. 'claimbook refresh' and 'claimbook import' "
+          "save it themselves and first keep a backup copy beside it (Settings: Backups kept)."),
+    ("b", "Ages and deadlines are counted from the Settings as-of date, or from today when it is blank."),
 ]
 
 
 HOWTO_WIDTH = 80
 
 
+HOWTO_PAGE_HEIGHT = 680  # points of rows on a portrait Letter page with _print_setup's margins (a little spare)
+
+
 def _build_howto(ws) -> None:
     ws.column_dimensions["A"].width = HOWTO_WIDTH
     ws.sheet_view.showGridLines = False
-    row = 1
-    for kind, text in HOWTO_TEXT:
+    heights = [24 if kind == "title" else _height(_lines(text, HOWTO_WIDTH + 4))  # ~90 characters a line
+               for kind, text in HOWTO_TEXT]
+    row, used = 1, 0.0
+    for k, (kind, text) in enumerate(HOWTO_TEXT):
         if kind == "h":
+            # A heading starts a new page rather than sit at the bottom of one away from its first item.
+            need = 15 + heights[k] + (heights[k + 1] if k + 1 < len(HOWTO_TEXT) else 0)
+            if used + need > HOWTO_PAGE_HEIGHT:
+                ws.row_breaks.append(Break(id=row - 1))
+                used = 0.0
             row += 1  # a blank line before each heading
+            used += 15
         cell = ws.cell(row, 1, ("\u2022 " + text) if kind == "b" else text)
         cell.alignment = Alignment(wrap_text=True, vertical="top", indent=1 if kind in ("b", "n") else 0)
         cell.font = {"title": TITLE_FONT, "h": SUBTITLE_FONT}.get(kind, Font(size=11))
-        lines = _lines(text, HOWTO_WIDTH - 4)
-        ws.row_dimensions[row].height = 24 if kind == "title" else _height(lines)
+        ws.row_dimensions[row].height = heights[k]
+        used += heights[k]
+        if used > HOWTO_PAGE_HEIGHT:  # this row went onto the next page
+            used = heights[k]
         row += 1
     _print_setup(ws, landscape=False)
 
@@ -689,7 +739,7 @@ def _build_charts(ws, n_buckets: int) -> None:
     by_payer.x_axis.scaling.orientation = "maxMin"  # largest payer on top
     by_payer.legend.position = "b"
     by_payer.width, by_payer.height = 17, 15
-    ws.add_chart(by_payer, f"{anchor}{S.DASH_KPI_ROW + 16}")
+    ws.add_chart(by_payer, f"{anchor}{S.DASH_KPI_ROW + 12}")
 
 
 def _text_categories(chart, ref: str) -> None:
@@ -811,7 +861,7 @@ def _worklist_look(header: str) -> dict:
         small = header in _SMALL
         return {"alignment": Alignment(wrap_text=True, vertical="top", indent=1 if small else 0),
                 "font": Font(size=9, color="404040") if small else None}
-    if header in _CENTERED:
+    if header in _CENTERED or header in _WORKLIST_DATES:
         return {"alignment": Alignment(horizontal="center", vertical="top")}
     return {"alignment": Alignment(vertical="top")}
 
@@ -828,6 +878,7 @@ def _style_header_row(ws, row: int, col: int, n: int, height: float | None = 30)
 _WRAPPED = {"Next Action", "Why", "Data Issues"}
 _SMALL = {"Why", "Data Issues"}  # long explanations: smaller print, so a row stays two or three lines
 _CENTERED = {"Priority", "Days Overdue", "TF Risk", "Age", "Aging Bucket", "TF Days Left"}
+_WORKLIST_DATES = {"Due", "Appeal Deadline"}  # centered on the Worklist, so a date never touches the next text
 
 
 def _style_worklist_table(ws, b: S.SheetBlock) -> None:
@@ -837,12 +888,14 @@ def _style_worklist_table(ws, b: S.SheetBlock) -> None:
     header = [str(h) for h in b.values[0]]
     _style_header_row(ws, b.row, b.col, len(header))
     wrapped = [(j, _width(h), 9 if h in _SMALL else 11) for j, h in enumerate(header) if h in _WRAPPED]
+    one_line = _height(1)
+    dims = ws.row_dimensions
     for i, row in enumerate(b.values[1:], start=b.row + 1):
-        lines = 1
+        height = one_line
         for j, width, size in wrapped:
             if j < len(row) and row[j] is not None:
-                lines = max(lines, math.ceil(_lines(str(row[j]), width, size) * size / 11))
-        ws.row_dimensions[i].height = _height(lines)
+                height = max(height, _height(_lines(str(row[j]), width, size), size))
+        dims[i].height = height
 
 
 def _lines(text: str, width: float, size: float = 11) -> int:
@@ -904,22 +957,29 @@ def _style_matrix(ws, b: S.SheetBlock) -> None:
 
 
 def _style_payers_table(ws, b: S.SheetBlock) -> None:
+    """Header, small print, wrapping only in the columns with long text, and rows just tall enough."""
     if not b.values:
         return
-    n = len(b.values[0])
-    _style_header_row(ws, b.row, b.col, n, height=45)
+    header = [str(h) for h in b.values[0]]
+    n = len(header)
+    _style_header_row(ws, b.row, b.col, n, height=40)
+    small_header = Font(bold=True, color=WHITE, size=9)  # long headers over narrow columns: 3 lines of 9 pt
+    for j in range(n):
+        ws.cell(b.row, b.col + j).font = small_header
     widths = [ws.column_dimensions[S.col_letter(b.col + j)].width or 10 for j in range(n)]
-    small = Font(size=10)
+    sizes = [_PAYER_SMALL_SIZE if h in _PAYER_SMALL else _PAYER_SIZE for h in header]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    fonts = [Font(size=_PAYER_SIZE, bold=True) if j == 0 else Font(size=sizes[j]) for j in range(n)]
     for i in range(1, len(b.values)):
-        lines = 1
+        height = _height(1, _PAYER_SIZE)
         for j in range(n):
             cell = ws.cell(b.row + i, b.col + j)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cell.font = Font(size=10, bold=True) if j == 0 else small
+            cell.alignment = wrap
+            cell.font = fonts[j]
             v = b.values[i][j] if j < len(b.values[i]) else None
             if isinstance(v, str):
-                lines = max(lines, _lines(v, widths[j], 10))
-        ws.row_dimensions[b.row + i].height = _height(min(lines, 15), 10)
+                height = max(height, _height(_lines(v, widths[j], sizes[j]), sizes[j]))
+        ws.row_dimensions[b.row + i].height = min(height, 160)
 
 
 def _style_problems(ws, b: S.SheetBlock) -> None:
@@ -939,6 +999,7 @@ _STYLES = {
     "dash.counts": _style_matrix,
     "payers.table": _style_payers_table,
     "payers.problems": _style_problems,
+    "payers.heading": lambda ws, b: setattr(ws[b.top_left], "font", SUBTITLE_FONT),
     "payers.summary": lambda ws, b: setattr(ws[b.top_left], "font", Font(bold=True)),
 }
 

@@ -51,6 +51,23 @@ def refresh_workbook(wb, path: Path, as_of: date | None = None, rules_dir=None):
     return output, rules, added
 
 
+def evaluate_file(path, as_of: date | None = None, rules_dir=None) -> RefreshOutput:
+    """Everything a refresh would compute for a tracker file, without changing the file (``explain``)."""
+    from claimbook import table
+    from claimbook.rules.loader import load_rules
+
+    path = Path(path)
+    wb = io.load(path)
+    settings_rows = io.read_settings_rows(wb)
+    settings = table.tracker_settings(settings_rows)
+    rules = load_rules(rules_folder_for(path, settings.rules_folder, rules_dir))
+    claims = io.read_block(io.find_claims(wb, path.name))
+    log_place = io.find_log(wb)
+    log = io.read_block(log_place) if log_place is not None else None
+    settings = table.tracker_settings(settings_rows, rules.settings.day_first_dates)
+    return run_blocks(claims, log, rules, as_of or settings.as_of or date.today(), settings_rows)
+
+
 def refresh_file(path, as_of: date | None = None, rules_dir=None) -> RefreshOutput:
     """Refresh a tracker file in place (see the module docstring). Raises ``TrackerError`` (file
     untouched) for a locked, damaged or non-tracker file or a missing required column, and
