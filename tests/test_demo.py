@@ -67,3 +67,19 @@ def test_bad_as_of_is_a_plain_message(capsys):
     assert "is not a date" in capsys.readouterr().err
     assert main(["demo", "--as-of", "9999-12-31"]) == 2
     assert "out of range" in capsys.readouterr().err
+
+
+def test_explain_one_claim_in_a_tracker_and_in_the_demo(tmp_path, capsys):
+    out = tmp_path / "demo.xlsx"
+    assert main(["demo", "--as-of", AS_OF.isoformat(), "--out", str(out)]) == 0
+    capsys.readouterr()
+    before = out.read_bytes()
+    assert main(["explain", "c26005", str(out), "--as-of", AS_OF.isoformat()]) == 0  # any case of the ID
+    text = capsys.readouterr().out
+    assert "Claim C26005" in text and "Next action: Send the requested records by 2026-12-04" in text
+    assert "Why: Aetna (payers/aetna.yaml)" in text
+    assert out.read_bytes() == before  # explain never changes the tracker
+    assert main(["explain", "C26005", "--as-of", AS_OF.isoformat()]) == 0
+    assert capsys.readouterr().out == text
+    assert main(["explain", "NOPE", str(out)]) == 2
+    assert "Claim NOPE is not in" in capsys.readouterr().err
