@@ -187,6 +187,30 @@ def map_computed_columns(header: Sequence) -> dict[str, int]:
     return out
 
 
+# A computed column is claimbook's when its header cell carries claimbook's note ("Filled in by claimbook
+# ..."; the layout writes it on every computed header, and both edges add it to a column they take over).
+# A same-named column without it that holds entries is the practice's own: claimbook never writes there.
+COMPUTED_MARK = "Filled in by claimbook \u2014 typing here is overwritten at the next refresh."
+
+
+def is_claimbook_mark(note_text: object) -> bool:
+    """Whether a header cell's note (comment) text is claimbook's mark (Excel may put the author first)."""
+    return isinstance(note_text, str) and "filled in by claimbook" in " ".join(note_text.lower().split())
+
+
+def column_in_use(rows: Sequence[Sequence], i: int) -> bool:
+    """Whether any data row has something in column ``i``."""
+    return any(i < len(r) and not is_blank(r[i]) for r in rows)
+
+
+def column_clash_message(header: object, letter: str) -> str:
+    """The one line for a practice's own column whose header is one claimbook fills (never its values)."""
+    name = _COMPUTED_LOOKUP.get(norm_header(header), str(header))
+    return (f"The Claims column '{name}' (column {letter}) holds entries that claimbook did not write, and "
+            f"claimbook fills a column of that name: rename yours (for example to 'Our {name}'), or delete it if "
+            "it was claimbook's; then run again. Nothing was changed.")
+
+
 def map_log_columns(header: Sequence) -> dict[str, int]:
     out: dict[str, int] = {}
     for i, h in enumerate(header):
@@ -253,6 +277,13 @@ _MDY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:[ T]\d{1,2}:\
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
 _YMD8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+# Excel serial numbers read as dates (a number typed in a date column, or stored as text): 1990-01-01 to
+# 2100-12-31. Anything else (DOS = 5, Docs Due = 30) is a typing slip, not a day in 1900.
+PLAUSIBLE_SERIALS = (32874, 73415)
+
+
+def plausible_serial(serial: float) -> bool:
+    return PLAUSIBLE_SERIALS[0] <= serial <= PLAUSIBLE_SERIALS[1]
 
 
 def from_serial(serial: float) -> date | None:
@@ -283,9 +314,11 @@ def parse_date(value: object, label: str, issues: list[str], day_first: bool = F
         issues.append(f"{label} {_quote(value)} is not a date — type it as {order}")
         return None
     if isinstance(value, (int, float)):
-        d = from_serial(float(value)) if not (isinstance(value, float) and math.isnan(value)) else None
+        ok = not math.isnan(value) and not math.isinf(value) and plausible_serial(float(value))
+        d = from_serial(float(value)) if ok else None
         if d is None:
-            issues.append(f"{label} {_quote(value)} is not a date — type it as {order}")
+            shown = int(value) if isinstance(value, float) and value.is_integer() else value
+            issues.append(f"{label} {_quote(shown)} is not a date — type it as {order}")
         return d
     text = str(value).strip()
     if not text:
@@ -317,7 +350,7 @@ def _parse_date_text(text: str, day_first: bool) -> date | None:
         if m:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if _NUMBER.match(text):  # a serial number stored as text
-            return from_serial(float(text)) if 20000 <= float(text) <= 80000 else None
+            return from_serial(float(text)) if plausible_serial(float(text)) else None
     except ValueError:
         return None
     if not re.search(r"[A-Za-z]", text) or not re.search(r"\d", text):
@@ -356,12 +389,19 @@ def parse_money(value: object, label: str, issues: list[str]) -> float | None:
             issues.append(f"{label} is a formula that claimbook cannot calculate outside Excel — type the "
                           "amount, or refresh from Excel")
             return None
-        t = text.replace(",", "").replace("$", "").replace(" ", "").replace("USD", "").replace("usd", "")
+        t = text.replace("$", "").replace(" ", "").replace("USD", "").replace("usd", "")
         negative = False
         if t.startswith("(") and t.endswith(")"):
             negative, t = True, t[1:-1]
         if t.endswith("-"):
             negative, t = True, t[:-1]
+        if t.startswith("-"):
+            negative, t = True, t[1:]
+        if "," in t:
+            if not _THOUSANDS.match(t):  # "12,50", "1,23", "1.234,50": a decimal comma, not thousands
+                issues.append(f"{label} {_quote(text)} is not an amount — write it as {_decimal_point(t)}")
+                return None
+            t = t.replace(",", "")
         try:
             amount = float(t)
         except ValueError:
@@ -377,6 +417,18 @@ def parse_money(value: object, label: str, issues: list[str]) -> float | None:
                       "it was ignored")
         return None
     return round(amount, 2)
+
+
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _decimal_point(t: str) -> str:
+    """How an amount written with a decimal comma is written for claimbook ("1.234,50" -> "1234.50")."""
+    guess = t.replace(".", "").replace(",", ".")
+    try:
+        return f"{float(guess):.2f}"
+    except ValueError:
+        return "a number such as 1234.50 (commas only between thousands)"
 
 
 def parse_text(value: object, label: str, issues: list[str]) -> str:
@@ -449,14 +501,17 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
 
 
 def parse_status(value: object, label: str, issues: list[str], has_submitted: bool) -> Status:
-    if value is None:
-        return STATUS_SYNONYMS[""]
+    """A status word; a blank or unreadable status is read from the dates: Submitted when there is a
+    Submitted date (the claim was sent: never "submit it" again), else Not Submitted. A blank status is
+    not a problem; an unknown word is (with a did-you-mean)."""
+    fallback = Status.SUBMITTED if has_submitted else Status.NOT_SUBMITTED
+    if is_blank(value):
+        return fallback
     text = str(value).strip()
     word = _norm_word(text)
     hit = STATUS_SYNONYMS.get(word) or STATUS_SYNONYMS.get(word.replace("-", " "))
     if hit is not None:
         return hit
-    fallback = Status.SUBMITTED if has_submitted else Status.NOT_SUBMITTED
     if _error_value(text):
         issues.append(f"{label} is the error value {text.upper()} — read as {fallback.value}")
         return fallback
@@ -465,7 +520,7 @@ def parse_status(value: object, label: str, issues: list[str], has_submitted: bo
     if near:
         canonical = STATUS_SYNONYMS.get(near.lower(), None)
         hint = f" — did you mean '{canonical.value if canonical else near}'?"
-    issues.append(f"{label} {_quote(text)} is not a status claimbook knows{hint} Read as {fallback.value}; "
+    issues.append(f"{label} {_quote(text)} is not a status claimbook knows{hint or '.'} Read as {fallback.value}; "
                   f"use one of {', '.join(s.value for s in Status)}")
     return fallback
 
@@ -559,10 +614,14 @@ class ReadClaims:
 
 
 def claim_key(claim_id: object) -> str:
-    """Claim IDs as matched: spaces trimmed and squeezed, upper case; 12345.0 reads as 12345."""
+    """Claim IDs as matched: spaces trimmed and squeezed, upper case; 12345.0 reads as 12345, and an
+    all-digit ID matches whatever its leading zeros ("00123" is the 123 Excel made of it)."""
     if isinstance(claim_id, float) and claim_id.is_integer():
         claim_id = int(claim_id)
-    return " ".join(str(claim_id if claim_id is not None else "").split()).upper()
+    key = " ".join(str(claim_id if claim_id is not None else "").split()).upper()
+    if key.isdigit() and key.isascii():
+        key = key.lstrip("0") or "0"
+    return key
 
 
 def row_is_blank(row: Sequence, columns: Iterable[int]) -> bool:

@@ -458,3 +458,54 @@ def test_show_help_activates_the_how_to_sheet(tmp_path, rules, open_caller, xl_e
     m.show_help()
     assert book.sheets.active.name == sheets.HOWTO
     assert xl_engine.alerts == []
+
+
+def _own_column_book(tmp_path, header_name, values, mark_others=True):
+    inputs = [c.header for c in table.INPUT_COLUMNS]
+    header = inputs + list(table.COMPUTED_COLUMNS)
+    wb = minimal_tracker(RULES_DIR, claims_header=header)
+    ws = wb[sheets.CLAIMS]
+    col = header.index(header_name) + 1
+    ws.cell(1, col).comment = None  # the practice's own column: no claimbook note on its header
+    claims = [KNOWN, *sample_claims(AS_OF, 2)]
+    for r, c in enumerate(claims, start=2):
+        for j, v in enumerate(claim_row(c, header), start=1):
+            ws.cell(r, j).value = v
+    for r, v in enumerate(values, start=2):
+        ws.cell(r, col).value = v
+    ws.tables[sheets.CLAIMS_TABLE].ref = f"A1:{openpyxl.utils.get_column_letter(len(header))}{len(claims) + 1}"
+    wb[sheets.SETTINGS][sheets.setting_cell("As-of date")].value = D(2026, 11, 23)
+    path = tmp_path / "own.xlsx"
+    wb.save(path)
+    return path, col
+
+
+def test_refresh_button_never_overwrites_a_practice_column_named_like_a_computed_one(tmp_path, open_caller,
+                                                                                   xl_engine):
+    path, col = _own_column_book(tmp_path, "Next Action", ["call the office", None, "wait"])
+    book = open_caller(path)
+
+    m.refresh()
+
+    writes = [c for c in xl_engine.calls if c[0] == "write"]
+    assert writes == []  # nothing at all was written
+    prompt = xl_engine.alerts[0]["prompt"]
+    assert prompt.startswith("The Claims column 'Next Action' (column ")
+    assert "rename yours (for example to 'Our Next Action')" in prompt and "call the office" not in prompt
+    _, rows = _claims_table(book)
+    assert [r["Next Action"] for r in rows] == ["call the office", None, "wait"]
+
+
+def test_refresh_button_takes_over_an_empty_unmarked_computed_column_and_marks_it(tmp_path, open_caller,
+                                                                                   xl_engine):
+    path, col = _own_column_book(tmp_path, "Priority", [None, None, None])
+    book = open_caller(path)
+
+    m.refresh()
+    m.refresh()  # marked now, so its values are claimbook's
+
+    assert xl_engine.alerts == []
+    header_cell = book.sheets[sheets.CLAIMS].range((1, col))
+    assert table.is_claimbook_mark(header_cell.note.text)
+    _, rows = _claims_table(book)
+    assert sorted(r["Priority"] for r in rows) == [1, 2, 3]

@@ -137,8 +137,10 @@ def test_bad_values_for_existing_claims_are_skipped_with_a_reason(tmp_path, rule
     csv = write_csv(tmp_path / "b.csv", f"Claim ID,Payer,DOS,Paid\n{existing},,31/02/2025,lots\nN9,Aetna,soon,5\n")
     reports, _ = import_files([csv], tracker, as_of=AS_OF)
     why = [w for _, w in reports[0].skipped]
-    assert any(w.startswith("DOS not changed: DOS '31/02/2025' is not a date") for w in why)
+    assert "DOS not changed: the value could not be read" in why  # printed: the column, never the cell
     assert any(w.startswith("Paid not changed") for w in why)
+    details = [text for _, text in reports[0].details]  # the Import Log sheet has the cell as typed
+    assert any("DOS not changed: DOS '31/02/2025' is not a date" in d for d in details)
     after = claims_rows(tracker)
     assert after[existing]["dos_from"] == before["dos_from"]
     assert after["N9"]["dos_from"] == "soon"  # stored as typed so the refresh shows it as a data issue
@@ -216,3 +218,46 @@ def test_an_835_updates_matching_claims_through_the_same_merge(tmp_path, rules):
     assert any(after[c]["remit_date"] is not None for c in ids)
     wb = openpyxl.load_workbook(tracker)
     assert any(r[0].value is not None and r[3].value == "835" for r in wb["Import Log"].iter_rows(min_row=2))
+
+
+# --- review fixes ------------------------------------------------------------------------------------------
+
+def test_a_claim_id_with_leading_zeros_matches_the_number_excel_kept(tmp_path, rules, capsys):
+    tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=2)
+    wb = openpyxl.load_workbook(tracker)
+    place = io.find_claims(wb)
+    place.ws.cell(place.first_data_row, place.first_col).value = 123  # Excel dropped the zeros of 00123
+    wb.save(tracker)
+    csv = write_csv(tmp_path / "z.csv", "Claim ID,Paid\n00123,40.00\n")
+
+    assert main(["import", str(csv), "--into", str(tracker), "--as-of", AS_OF.isoformat()]) == 0
+
+    out = capsys.readouterr().out
+    assert "0 added, 1 updated" in out and 'Claim ID "00123" matched claim 123 in the tracker' in out
+    rows = claims_rows(tracker)
+    assert "00123" not in rows and rows["123"]["paid"] == 40
+
+
+def test_csv_problem_notes_name_the_column_not_the_cell(tmp_path, rules, capsys):
+    tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=2)
+    csv = write_csv(tmp_path / "p.csv", "Claim ID,Payer,DOS,Paid\nN1,Aetna,Jane Doe's visit,5\n")
+
+    assert main(["import", str(csv), "--into", str(tracker), "--as-of", AS_OF.isoformat()]) == 0
+
+    out = capsys.readouterr().out
+    assert "note: row 2 (claim N1): DOS could not be read; stored as typed, it shows under Data Issues" in out
+    assert "Jane" not in out
+    ws = openpyxl.load_workbook(tracker)["Import Log"]
+    assert any("Jane Doe's visit" in str(c.value) for r in ws.iter_rows() for c in r)  # kept on the Import Log
+
+
+def test_decimal_commas_from_a_csv_are_not_read_as_hundreds(tmp_path, rules):
+    tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=2)
+    csv = write_csv(tmp_path / "c.csv", 'Claim ID,Payer,DOS,Paid\nN2,Aetna,03/01/2026,"12,50"\n')
+    import_files([csv], tracker, as_of=AS_OF)
+    wb = openpyxl.load_workbook(tracker)
+    place = io.find_claims(wb)
+    block = io.read_block(place)
+    row = next(r for r in block.rows if r[0] == "N2")
+    issues = row[block.header.index("Data Issues")]
+    assert "Paid '12,50' is not an amount — write it as 12.50" in issues

@@ -83,7 +83,7 @@ def test_835_with_denials_partial_payment_plb_and_unmatched(tmp_path, rules, cap
 
     assert code == 0, err
     assert "era_denials.835: 0 added, 7 updated" in out
-    assert "not in the tracker: claim CLM-9999: not in the tracker (paid 72.00 of 90.00" in out
+    assert "not in the tracker: claim CLM-9999\n" in out
     assert "provider-level adjustment: Provider-level adjustment from ACME HEALTH PLAN: WO (overpayment " \
            "recovery) 25.50 withheld, reference ICN0777" in out
     assert "L6 (interest) 1.25 added" in out
@@ -213,7 +213,7 @@ def test_277ca_and_277_map_to_tracker_states(tmp_path, rules, capsys):
     assert "no payment forthcoming" in got["CLM-6006"]["Notes"]
     assert "Not found at payer" in got["CLM-6007"]["Notes"] and "not found at the payer" in out
     assert got["CLM-6010"]["Status"] == "Accepted" and day(got["CLM-6010"]["Accepted"]) == date(2024, 3, 20)
-    assert "claim CLM-5999: not in the tracker" in out
+    assert "not in the tracker: claim CLM-5999" in out
     kinds = [r[3] for r in log(tracker)[1:] if r[2]]
     assert kinds == ["277CA", "277"]
 
@@ -274,7 +274,7 @@ def test_add_unmatched_appends_remittance_claims_not_in_the_tracker(tmp_path, ru
 
     assert code == 0
     assert "era_denials.835: 1 added, 7 updated" in out
-    assert "not in the tracker: claim CLM-9999: not in the tracker (paid 72.00 of 90.00" in out and "— added" in out
+    assert "not in the tracker: claim CLM-9999 — added" in out
     new = rows(tracker)["CLM-9999"]
     assert (new["Patient"], new["Payer"], new["Billed"], new["Paid"], new["Status"]) == \
         ("DOE, JANE", "ACME HEALTH PLAN", 90, 72, "Paid")
@@ -322,3 +322,50 @@ def test_an_xlsm_template_tracker(tmp_path, rules, capsys):
     with zipfile.ZipFile(path) as z:
         assert "xl/vbaProject.bin" in z.namelist()
     assert table.claim_key(" clm-1002 ") == "CLM-1002"
+
+
+# ------------------------------------------------------------------------------------- review fixes
+def test_patient_names_are_never_printed_only_kept_on_the_import_log(tmp_path, rules, capsys):
+    tracker = make(tmp_path, rules, [claim(c, patient="Roe, Richard") for c in DENIAL_IDS])
+
+    code, out, err = run(capsys, tracker, DATA / "era_denials.835")
+
+    assert code == 0, err
+    assert "not in the tracker: claim CLM-9999\n" in out
+    assert "DOE" not in out.upper() and "JANE" not in out.upper() and "RICHARD" not in out.upper()
+    notes = " ".join(str(r[11]) for r in log(tracker) if r[11])
+    assert "DOE, JANE" in notes.upper()  # the detail stays inside the practice's own workbook
+
+
+def _f1_file(tmp_path: Path, with_amount: bool) -> Path:
+    text = (DATA / "status_277.277").read_text()
+    if not with_amount:
+        text = text.replace("STC*F1:65*20240320**200*160*20240318**20240319*EFT6004~", "STC*F1:65*20240320**200~")
+    path = tmp_path / f"f1_{with_amount}.277"
+    path.write_text(text)
+    return path
+
+
+def test_a_277_paid_without_an_amount_leaves_the_status_and_says_post_the_era(tmp_path, rules, capsys):
+    tracker = make(tmp_path, rules, [claim("CLM-6004", expected=160.0, status=Status.ACCEPTED)])
+
+    code, out, err = run(capsys, tracker, _f1_file(tmp_path, with_amount=False))
+
+    assert code == 0, err
+    got = rows(tracker)["CLM-6004"]
+    assert got["Status"] == "Accepted" and got["Paid"] is None
+    assert "Payer reports paid on 2024-03-20 (277 F1:65); post the ERA" in got["Notes"]
+    assert "Claim CLM-6004: the payer reports it paid (F1:65) but the status file has no amount" in out
+    assert "underpayment" not in (got["Next Action"] or "").lower()
+
+
+def test_a_277_paid_with_stc05_records_the_amount_as_reported(tmp_path, rules, capsys):
+    tracker = make(tmp_path, rules, [claim("CLM-6004", expected=160.0, status=Status.ACCEPTED)])
+
+    code, out, err = run(capsys, tracker, _f1_file(tmp_path, with_amount=True))
+
+    assert code == 0, err
+    got = rows(tracker)["CLM-6004"]
+    assert (got["Status"], got["Paid"]) == ("Paid", 160)
+    assert "Paid 160.00 as reported by the 277 status file on 2024-03-20" in got["Notes"]
+    assert "dispute" not in (got["Next Action"] or "").lower()

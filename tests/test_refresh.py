@@ -451,3 +451,174 @@ def test_settings_as_of_and_rules_folder(tmp_path, rules):
     out = refresh_file(path)
     assert out.as_of == date(2026, 2, 1)
     assert Path(out.rules_folder).resolve() == (tmp_path / "myrules").resolve()
+
+
+# --- review fixes: a practice's own columns, content openpyxl would drop, claim IDs with zeros ---------------
+
+def _own_column_tracker(path: Path, rules, header: str, values) -> Path:
+    """A practice's Claims sheet (no claimbook sheets yet) with its own column named like a computed one."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Claims"
+    ws.append(["Claim ID", "Payer", "DOS", "Billed", header])
+    for i, v in enumerate(values):
+        ws.append([f"C-{i}", "Aetna", date(2026, 1, 5), 100.0, v])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("header,values", [("Next Action", ["call Dr. Smith's office", None]),
+                                           ("Priority", [1, 2]), ("Follow-up Date", [date(2026, 4, 1), None]),
+                                           ("Age", [45, 12])])
+def test_refresh_never_overwrites_a_practice_column_named_like_a_computed_one(tmp_path, rules, capsys, header,
+                                                                             values):
+    path = _own_column_tracker(tmp_path / "Own.xlsx", rules, header, values)
+    before = path.read_bytes()
+
+    code = main(["refresh", str(path), "--as-of", AS_OF.isoformat()])
+
+    err = capsys.readouterr().err
+    assert code == 2 and path.read_bytes() == before
+    assert f"The Claims column '{header}' (column E) holds entries that claimbook did not write" in err
+    assert f"rename yours (for example to 'Our {header}')" in err and len(err.strip().splitlines()) == 1
+    assert "Smith" not in err  # the message names the column, never what is in it
+
+
+def test_after_renaming_the_practice_column_claimbook_adds_its_own_beside_it(tmp_path, rules):
+    path = _own_column_tracker(tmp_path / "Own.xlsx", rules, "Our Next Action", ["call back", "wait"])
+    refresh_file(path, as_of=AS_OF)
+    refresh_file(path, as_of=AS_OF)  # its own marked columns are found again
+    ws = openpyxl.load_workbook(path)["Claims"]
+    header = [c.value for c in ws[1]]
+    assert [ws.cell(r, 5).value for r in (2, 3)] == ["call back", "wait"]
+    assert header.count("Next Action") == 1
+    assert ws.cell(2, header.index("Next Action") + 1).value  # claimbook's column is filled
+
+
+def test_an_empty_unmarked_computed_column_is_taken_over_and_marked(tmp_path, rules):
+    path = _own_column_tracker(tmp_path / "Empty.xlsx", rules, "Priority", [None, None])
+    refresh_file(path, as_of=AS_OF)
+    ws = openpyxl.load_workbook(path)["Claims"]
+    assert ws.cell(2, 5).value == 1 and table.is_claimbook_mark(ws.cell(1, 5).comment.text)
+    refresh_file(path, as_of=AS_OF)  # and stays claimbook's once it holds values
+    assert openpyxl.load_workbook(path)["Claims"].cell(2, 5).value == 1
+
+
+def _add_to_sheet(path: Path, sheet_part: str, *, drawing: bytes | None = None, ext: bytes | None = None,
+                  vml: bytes | None = None, media: bool = False) -> None:
+    """Rewrite a saved workbook with a drawing, a VML part or an x14 extension list on one sheet."""
+    src = path.read_bytes()
+    tmp = path.with_suffix(".src")
+    tmp.write_bytes(src)
+    rels = sheet_part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+    with zipfile.ZipFile(tmp) as z, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        names = z.namelist()
+        rel_xml = z.read(rels) if rels in names else (b'<Relationships xmlns="http://schemas.openxmlformats.org/'
+                                                      b'package/2006/relationships"></Relationships>')
+        for n in names:
+            if n == rels:
+                continue
+            data = z.read(n)
+            if n == sheet_part:
+                if drawing is not None:
+                    data = data.replace(b"</worksheet>", b'<drawing xmlns:r="http://schemas.openxmlformats.org/'
+                                        b'officeDocument/2006/relationships" r:id="rIdX1"/></worksheet>')
+                if ext is not None:
+                    data = data.replace(b"</worksheet>", ext + b"</worksheet>")
+            out.writestr(n, data)
+        if drawing is not None:
+            out.writestr("xl/drawings/drawing99.xml", drawing)
+            rel_xml = rel_xml.replace(b"</Relationships>", b'<Relationship Id="rIdX1" Type="http://schemas.'
+                                      b'openxmlformats.org/officeDocument/2006/relationships/drawing" '
+                                      b'Target="../drawings/drawing99.xml"/></Relationships>')
+        if vml is not None:
+            out.writestr("xl/drawings/vmlDrawing99.vml", vml)
+            rel_xml = rel_xml.replace(b"</Relationships>", b'<Relationship Id="rIdX2" Type="http://schemas.'
+                                      b'openxmlformats.org/officeDocument/2006/relationships/vmlDrawing" '
+                                      b'Target="../drawings/vmlDrawing99.vml"/></Relationships>')
+        if media:
+            out.writestr("xl/media/image1.png", b"\x89PNG\r\n\x1a\n")
+        out.writestr(rels, rel_xml)
+    tmp.unlink()
+
+
+_XDR = (b'<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
+        b'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><xdr:twoCellAnchor>'
+        b'<xdr:from><xdr:col>1</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>1</xdr:row><xdr:rowOff>0</xdr:rowOff>'
+        b'</xdr:from><xdr:to><xdr:col>3</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>4</xdr:row><xdr:rowOff>0'
+        b'</xdr:rowOff></xdr:to>%s<xdr:clientData/></xdr:twoCellAnchor></xdr:wsDr>')
+_PICTURE = _XDR % (b'<xdr:pic><xdr:nvPicPr><xdr:cNvPr id="2" name="Logo"/><xdr:cNvPicPr/></xdr:nvPicPr>'
+                   b'<xdr:blipFill/><xdr:spPr/></xdr:pic>')
+_SHAPE = _XDR % (b'<xdr:sp macro="Module1.Go" textlink=""><xdr:nvSpPr><xdr:cNvPr id="3" name="Button"/>'
+                 b'<xdr:cNvSpPr/></xdr:nvSpPr><xdr:spPr/></xdr:sp>')
+_X14_VALIDATION = (b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+                   b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:dataValidations '
+                   b'count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:dataValidation '
+                   b'type="list"><x14:formula1><xm:f>Lists!$A$1:$A$5</xm:f></x14:formula1><xm:sqref>Z2:Z50</xm:sqref>'
+                   b'</x14:dataValidation></x14:dataValidations></ext></extLst>')
+_BUTTON_VML = (b'<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:x="urn:schemas-microsoft-com:office:excel">'
+               b'<v:shape id="_x0000_s1025" type="#_x0000_t201"><x:ClientData ObjectType="Button">'
+               b'<x:FmlaMacro>[0]!Module1.Go</x:FmlaMacro></x:ClientData></v:shape></xml>')
+
+
+def _claims_part(path: Path) -> str:
+    wb = openpyxl.load_workbook(path)
+    return f"xl/worksheets/sheet{wb.sheetnames.index('Claims') + 1}.xml"
+
+
+@pytest.mark.parametrize("what,kwargs,said", [
+    ("picture", dict(drawing=_PICTURE, media=True), "pictures or shapes on the Claims sheet"),
+    ("shape with a macro", dict(drawing=_SHAPE), "pictures or shapes on the Claims sheet"),
+    ("x14 data validation", dict(ext=_X14_VALIDATION), "Excel 2010+ data validation on the Claims sheet"),
+    ("form button", dict(vml=_BUTTON_VML), "form buttons or controls on the Claims sheet"),
+])
+def test_content_openpyxl_would_drop_is_refused_in_plain_words(tmp_path, rules, capsys, what, kwargs, said):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    _add_to_sheet(path, _claims_part(path), **kwargs)
+    before = path.read_bytes()
+
+    code = main(["refresh", str(path), "--as-of", AS_OF.isoformat()])
+
+    out = capsys.readouterr()
+    assert code == 2 and path.read_bytes() == before, what
+    assert said in out.err and "Move it to another workbook, or do this from Excel with the Claims ribbon" in out.err
+    assert len(out.err.strip().splitlines()) == 1
+    assert "Warning" not in out.err + out.out and "openpyxl" not in out.err + out.out  # no raw library text
+
+
+def test_claimbooks_own_dashboard_charts_and_notes_are_kept(tmp_path, rules, capsys):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    assert io.content_openpyxl_drops(path) == []
+    for _ in range(2):  # the charts it drew at the first refresh do not stop the second
+        assert main(["refresh", str(path), "--as-of", AS_OF.isoformat()]) == 0
+    assert io.content_openpyxl_drops(REPO / "templates" / "ClaimTracker.xlsm") == []
+    with zipfile.ZipFile(path) as z:
+        assert any(n.startswith("xl/charts/") for n in z.namelist())
+    assert "Warning" not in capsys.readouterr().err
+
+
+def test_a_chart_a_practice_put_on_the_claims_sheet_is_not_dropped_silently(tmp_path, rules):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    with zipfile.ZipFile(path) as z:
+        dash = next(n for n in z.namelist() if n.startswith("xl/drawings/drawing") and n.endswith(".xml"))
+        chart_drawing = z.read(dash)
+    _add_to_sheet(path, _claims_part(path), drawing=chart_drawing)
+    assert io.content_openpyxl_drops(path) == ["charts on the Claims sheet"]
+
+
+def test_refresh_flags_one_claim_id_written_with_and_without_leading_zeros(tmp_path, rules):
+    from claimbook.workbook.layout import new_tracker
+
+    wb = new_tracker(rules, as_of=AS_OF)
+    place = io.find_claims(wb)
+    header = place.header()
+    for r, cid in enumerate(["00123", 123], start=2):
+        for h, v in (("Claim ID", cid), ("Payer", "Aetna"), ("DOS", date(2026, 1, 5))):
+            place.ws.cell(r, header.index(h) + 1).value = v
+    place.ws.tables["Claims"].ref = f"A1:{openpyxl.utils.get_column_letter(len(header))}3"
+    path = tmp_path / "Dup.xlsx"
+    wb.save(path)
+    refresh_file(path, as_of=AS_OF)
+    ws = openpyxl.load_workbook(path)["Claims"]
+    issues = [ws.cell(r, header.index("Data Issues") + 1).value or "" for r in (2, 3)]
+    assert all("appears 2 times" in i for i in issues), issues

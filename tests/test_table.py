@@ -78,7 +78,6 @@ def test_follow_up_date_header_is_never_an_input():
     (datetime(2026, 1, 5, 13, 30), date(2026, 1, 5)),
     (46027.0, date(2026, 1, 5)),  # Excel serial
     (46027, date(2026, 1, 5)),
-    (61, date(1900, 3, 1)),
     ("1/5/2026", date(2026, 1, 5)),
     ("01/05/26", date(2026, 1, 5)),
     ("2026-01-05", date(2026, 1, 5)),
@@ -298,3 +297,58 @@ def test_round_trip_of_sample_claims_through_cells():
     for c in sample_claims(AS_OF, n=200):
         back = table.claim_from_row(table.claim_to_row(c), cols)
         assert back == c
+
+
+# --- review fixes -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,shown", [("12,50", "12.50"), ("1,23", "1.23"), ("1.234,50", "1234.50")])
+def test_a_decimal_comma_is_a_data_issue_not_a_bigger_amount(text, shown):
+    issues = []
+    assert table.parse_money(text, "Paid", issues) is None
+    assert issues == [f"Paid '{text}' is not an amount — write it as {shown}"]
+
+
+@pytest.mark.parametrize("text,amount", [("1,234.50", 1234.5), ("$12,345", 12345.0), ("1,234,567.8", 1234567.8)])
+def test_commas_between_thousands_are_still_read(text, amount):
+    issues = []
+    assert table.parse_money(text, "Paid", issues) == amount and issues == []
+
+
+def test_a_plain_number_in_a_date_column_is_not_a_day_in_1900():
+    header = ["Claim ID", "Payer", "DOS", "Docs Due"]
+    read = table.read_claims(Block(header, [["C1", "Aetna", 5, 30.0], ["C2", "Aetna", 46027.0, None]]))
+    c1, c2 = read.claims
+    assert c1.dos_from is None and c1.docs_due is None
+    assert "DOS '5' is not a date — type it as MM/DD/YYYY" in c1.issues
+    assert "Docs Due '30' is not a date — type it as MM/DD/YYYY" in c1.issues
+    assert c2.dos_from == date(2026, 1, 5) and c2.issues == ()  # a real serial in a General cell
+
+
+def test_blank_and_unknown_status_with_a_submitted_date_both_read_as_submitted():
+    header = ["Claim ID", "Payer", "DOS", "Submitted", "Status"]
+    rows = [["C1", "Aetna", date(2026, 1, 5), date(2026, 1, 6), None],
+            ["C2", "Aetna", date(2026, 1, 5), date(2026, 1, 6), "  "],
+            ["C3", "Aetna", date(2026, 1, 5), date(2026, 1, 6), "Sumbitted?"],
+            ["C4", "Aetna", date(2026, 1, 5), None, None]]
+    c1, c2, c3, c4 = table.read_claims(Block(header, rows)).claims
+    assert (c1.status, c2.status, c3.status, c4.status) == (Status.SUBMITTED, Status.SUBMITTED, Status.SUBMITTED,
+                                                            Status.NOT_SUBMITTED)
+    assert c1.issues == () and c2.issues == () and c4.issues == ()  # blank is not a mistake
+    assert any("Read as Submitted" in i for i in c3.issues)
+
+
+def test_blank_status_with_a_submitted_date_is_never_told_to_submit(rules):
+    header = ["Claim ID", "Payer", "DOS", "Submitted", "Status", "Channel"]
+    rows = [["C1", "Aetna", date(2026, 1, 5), date(2026, 1, 6), None, "Electronic"]]
+    out = run_blocks(Block(header, rows), None, rules, date(2026, 1, 20))
+    action = out.computed[0][table.COMPUTED_COLUMNS.index("Next Action")]
+    assert "submit the claim" not in action.lower()
+
+
+def test_all_digit_claim_ids_match_whatever_their_leading_zeros():
+    assert table.claim_key("00123") == table.claim_key(123.0) == table.claim_key(" 123 ") == "123"
+    assert table.claim_key("A00123") == "A00123" and table.claim_key("000") == "0"
+    read = table.read_claims(Block(["Claim ID", "Payer", "DOS"], [["00123", "Aetna", date(2026, 1, 5)],
+                                                                   [123, "Aetna", date(2026, 1, 5)]]))
+    assert read.duplicates == {"123"}
+    assert all(any("appears 2 times" in i for i in c.issues) for c in read.claims)

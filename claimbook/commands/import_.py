@@ -49,8 +49,10 @@ def run(args) -> int:
                                    args.rules, args.add_unmatched)
     for rep in reports:
         print(rep.line())
-        _listed("not in the tracker: ", [u + (" — added" if u.split(":", 1)[0].removeprefix("claim ") in rep.added
-                                               else "") for u in rep.unmatched])
+        # Claim IDs, counts and column names only: names and cell contents stay on the Import Log sheet.
+        unmatched = [u.split(":", 1)[0] for u in rep.unmatched]
+        _listed("not in the tracker: ", [u + (" — added" if u.removeprefix("claim ") in rep.added else "")
+                                         for u in unmatched])
         _listed("skipped ", [f"{where}: {why}" for where, why in rep.skipped
                              if not why.startswith("not in the tracker")])
         _listed("provider-level adjustment: ", rep.provider_adjustments)

@@ -156,11 +156,13 @@ def _refresh(book, progress: _Progress) -> None:
     log = _read_table(_table(book, sheets.FOLLOWUP_LOG, sheets.LOG_TABLE, required=False))
     settings_rows = _read_settings(book)
     rules, as_of = _rules_and_as_of(book, settings_rows)
+    take_over = _unowned_computed(claims_table, claims)  # a practice's own same-named column stops here
     progress.say(f"computing {len(claims.rows):,} claims…")
     output = run_blocks(claims, log, rules, as_of, settings_rows)
     progress.say("writing…")
     progress.wrote = True
     _write_computed(claims_table, claims.header, output.computed)
+    _mark_computed(claims_table, take_over)
     for block in sheets.generated_blocks(output):
         _write_block(book, block)
 
@@ -176,6 +178,42 @@ def _write_computed(claims_table, header: list, computed: list[list]) -> None:
         first = run[0][0]
         values = [[_cell(row[k]) for _, k in run] for row in computed]
         body[0, first].resize(len(values), len(run)).value = values
+
+
+def _header_note(cell):
+    """The text of a header cell's note; None when it has none, ``...`` when Excel cannot say."""
+    try:
+        note = cell.note
+        return None if note is None else note.text
+    except Exception:  # noqa: BLE001 - an Excel (or engine) without notes: ownership cannot be read
+        return ...
+
+
+def _unowned_computed(claims_table, claims: Block) -> list[int]:
+    """Table columns named like a computed column whose header lacks claimbook's note (one read per
+    computed column, not per claim). Such a column with entries is the practice's own: ``TrackerError``
+    before anything is written. Empty ones are claimbook's to fill (and are marked after the write)."""
+    from xlwings.utils import col_name
+
+    top = claims_table.header_row_range
+    unmarked = []
+    for i in table.map_computed_columns(claims.header).values():
+        text = _header_note(top[0, i])
+        if text is ... or table.is_claimbook_mark(text):
+            continue
+        if table.column_in_use(claims.rows, i):
+            raise TrackerError(table.column_clash_message(claims.header[i], col_name(top.column + i)))
+        unmarked.append(i)
+    return unmarked
+
+
+def _mark_computed(claims_table, cols: list[int]) -> None:
+    top = claims_table.header_row_range
+    for i in cols:
+        try:
+            top[0, i].add_note(table.COMPUTED_MARK)
+        except Exception:  # noqa: BLE001 - a note is a nicety; the column stays claimbook's while empty
+            pass
 
 
 def _runs(pairs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:

@@ -68,6 +68,9 @@ class ImportReport:
     notes: list[str]
     provider_adjustments: list[str] = field(default_factory=list)  # PLB lines (835), never spread over claims
     unmatched: list[str] = field(default_factory=list)  # claims in the payer file that are not in the tracker
+    # (claim ID or None, text) that go on the Import Log only: they may quote names and cell contents,
+    # which are never printed (a scheduled job's log is not the practice's workbook).
+    details: list[tuple[str | None, str]] = field(default_factory=list)
 
     def line(self) -> str:
         s = (f"{self.file}: {len(self.added)} added, {len(self.updated)} updated "
@@ -333,7 +336,7 @@ class _Merger:
                     continue
                 value, problem = table.typed_cell(col, raw, self.day_first)
                 if problem:
-                    problems.append(problem)
+                    problems.append((col.header, problem))
                     typed[col.field] = ("raw", raw)
                 else:
                     typed[col.field] = ("ok", value)
@@ -343,6 +346,8 @@ class _Merger:
                 continue
             key = table.claim_key(cid[1])
             rows = self.rows_by_key.get(key, [])
+            if len(rows) == 1:
+                self._note_spelling(report, str(cid[1]), edit.rows[rows[0]][self.cols["claim_id"]])
             if len(rows) > 1:
                 report.skipped.append((where, f"its Claim ID is on {len(rows)} rows of the tracker; fix the "
                                               "duplicate first"))
@@ -360,8 +365,11 @@ class _Merger:
                 if key not in added_keys:
                     report.added.append(str(cid[1]))
                     added_keys.add(key)
-                for p in problems:
-                    report.notes.append(f"{where}: {p} (stored as typed; it shows under Data Issues)")
+                for header, p in problems:
+                    label = where if where.startswith("claim ") else f"{where} (claim {cid[1]})"
+                    report.notes.append(f"{label}: {header} could not be read; stored as typed, it shows under "
+                                        "Data Issues")
+                    report.details.append((str(cid[1]), f"{where}: {p}"))
                 continue
             r = rows[0]
             row = edit.rows[r]
@@ -371,7 +379,9 @@ class _Merger:
                     continue
                 col = table.INPUT_BY_FIELD[f]
                 if state != "ok":
-                    report.skipped.append((where, f"{col.header} not changed: {_problem_text(problems, col.header)}"))
+                    report.skipped.append((where, f"{col.header} not changed: the value could not be read"))
+                    report.details.append((str(cid[1]), f"{where}: {col.header} not changed: "
+                                                         f"{_problem_text(problems, col.header)}"))
                     continue
                 c = self.cols[f]
                 old = row[c]
@@ -390,9 +400,19 @@ class _Merger:
                                 + "; those values were not imported")
 
 
-def _problem_text(problems: list[str], header: str) -> str:
-    for p in problems:
-        if p.startswith(header):
+    @staticmethod
+    def _note_spelling(report: ImportReport, typed: str, in_tracker: object) -> None:
+        """Say so when a Claim ID matched a row written another way ("00123" and the 123 Excel made of it)."""
+        shown = table.parse_text(in_tracker, "Claim ID", [])
+        if shown and shown != typed.strip():
+            note = f'Claim ID "{typed.strip()}" matched claim {shown} in the tracker'
+            if note not in report.notes:
+                report.notes.append(note)
+
+
+def _problem_text(problems: list[tuple[str, str]], header: str) -> str:
+    for h, p in problems:
+        if h == header:
             return p
     return "the value could not be read"
 
@@ -416,6 +436,7 @@ def _money(v) -> str:
 
 
 def _unmatched_text(um) -> str:
+    """The reason with the payer file's own details (amounts, payer, patient): for the Import Log only."""
     rec = um.record
     bits = []
     if hasattr(rec, "paid") and hasattr(rec, "charge") and rec.charge is not None:
@@ -469,7 +490,8 @@ def _x12_records(parsed, merger: _Merger, report: ImportReport, add_unmatched: b
         if um.reason == "not in the tracker":
             not_in_tracker.setdefault(um.claim_id, []).append(um.record)
         else:
-            report.skipped.append((f"claim {um.claim_id}", _unmatched_text(um)))
+            report.skipped.append((f"claim {um.claim_id}", um.reason))
+            report.details.append((um.claim_id, f"claim {um.claim_id}: {_unmatched_text(um)}"))
     for cid, recs in not_in_tracker.items():
         # Duplicate Claim IDs in the tracker are "not in" the plan's rows but are not new claims either.
         key = table.claim_key(cid)
@@ -480,9 +502,10 @@ def _x12_records(parsed, merger: _Merger, report: ImportReport, add_unmatched: b
         from claimbook.x12.changes import Unmatched
 
         text = _unmatched_text(Unmatched(cid, "not in the tracker", recs[-1]))
-        report.unmatched.append(f"claim {cid}: {text}")
+        report.unmatched.append(f"claim {cid}: not in the tracker")
         if add_unmatched and isinstance(parsed, Remittance):
             records.append((f"claim {cid}", _new_claim_values(cid, recs)))
+            report.details.append((cid, f"claim {cid}: {text}"))
         else:
             report.skipped.append((f"claim {cid}", text))
     return records
@@ -569,6 +592,7 @@ def log_rows(reports: list[ImportReport], when: datetime) -> list[list]:
         out += [row(ch.claim_id, ch.field, ch.old, ch.new) for ch in rep.changes]
         out += [row(None, "(provider adjustment)", note=text) for text in rep.provider_adjustments]
         out += [row(note=f"skipped {w}: {why}") for w, why in rep.skipped]
+        out += [row(claim, note=text) for claim, text in rep.details]
     return out
 
 

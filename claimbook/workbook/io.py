@@ -9,7 +9,9 @@ then replaces the workbook (``os.replace``), so a crash leaves the original as i
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
+import warnings
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,7 +64,10 @@ def load(path: Path):
 
     check_file(path)
     try:
-        wb = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=False)
+        cannot_keep = content_openpyxl_drops(path)
+        with warnings.catch_warnings():  # openpyxl's own warnings are no message for a person
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=False)
     except PermissionError:
         raise TrackerError(f"{path.name} is locked (open in another program?). Close it, then run again.") from None
     except Exception as err:  # noqa: BLE001 - zip, XML and openpyxl errors all mean "cannot read this"
@@ -71,7 +76,128 @@ def load(path: Path):
             "damaged. Open it in Excel to repair it, or use a backup copy."
         ) from None
     _reindex_styles(wb)
+    wb._claimbook_cannot_keep = (path.name, cannot_keep)  # refused at save_atomic, before anything is written
     return wb
+
+
+# What openpyxl loses when it saves a workbook it loaded, found in the file itself (zip parts and XML),
+# so that claimbook refuses to save rather than silently drop a practice's pictures, buttons or rules.
+_EXT_KINDS = (("dataValidation", "data validation"), ("conditionalFormatting", "conditional formatting"),
+              ("sparkline", "sparklines"), ("slicer", "slicers"), ("timeline", "timelines"))
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _rels(z: zipfile.ZipFile, part: str) -> list[tuple[str, str]]:
+    """(relationship type, target part) of a part, targets resolved to zip names."""
+    from xml.etree import ElementTree as ET
+
+    folder, name = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", name + ".rels")
+    try:
+        root = ET.fromstring(z.read(rels_name))
+    except (KeyError, ET.ParseError):
+        return []
+    out = []
+    for rel in root:
+        target = rel.get("Target") or ""
+        if rel.get("TargetMode") == "External":
+            continue
+        resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out.append((rel.get("Type") or "", resolved))
+    return out
+
+
+def _drawing_kinds(xml: bytes) -> set[str]:
+    """What a sheet's DrawingML drawing holds: "charts", "pictures or shapes", "shapes or controls"."""
+    from xml.etree import ElementTree as ET
+
+    kinds: set[str] = set()
+    for anchor in ET.fromstring(xml):
+        for child in anchor:
+            name = _local(child.tag)
+            if name in ("from", "to", "pos", "ext", "clientData"):
+                continue
+            if name == "pic":
+                kinds.add("pictures or shapes")
+            elif name == "graphicFrame" and any(_local(e.tag) == "chart" for e in child.iter()):
+                kinds.add("charts")
+            else:  # sp, grpSp, cxnSp, SmartArt, AlternateContent (form controls, slicers, new chart types)
+                kinds.add("pictures or shapes" if name != "AlternateContent" else "shapes or controls")
+    return kinds
+
+
+def content_openpyxl_drops(path: Path) -> list[str]:
+    """What saving this workbook with openpyxl would lose, per sheet ("pictures or shapes on the Claims
+    sheet"). claimbook's own content is allowed: cell comments, and the charts it draws on the Dashboard."""
+    import re
+    from xml.etree import ElementTree as ET
+
+    from claimbook import sheets as S
+
+    found: dict[str, set[str]] = {}
+    try:
+        z = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return []  # openpyxl's load says the file is damaged
+    with z:
+        names = set(z.namelist())
+        try:
+            book = ET.fromstring(z.read("xl/workbook.xml"))
+            rel_ids = {}
+            for rel in ET.fromstring(z.read("xl/_rels/workbook.xml.rels")):
+                t = rel.get("Target") or ""
+                rel_ids[rel.get("Id")] = t.lstrip("/") if t.startswith("/") else posixpath.normpath(
+                    posixpath.join("xl", t))
+        except (KeyError, ET.ParseError):
+            return []
+        for el in book.iter():
+            if _local(el.tag) != "sheet":
+                continue
+            title = el.get("name") or "?"
+            part = rel_ids.get(next((v for k, v in el.attrib.items() if _local(k) == "id"), None), "")
+            if part not in names:
+                continue
+            kinds: set[str] = set()
+            chartsheet = part.startswith("xl/chartsheets/")
+            if chartsheet:
+                kinds.add("a chart sheet")
+            for typ, target in _rels(z, part):
+                kind = typ.rsplit("/", 1)[-1]
+                if kind == "drawing" and target in names and not chartsheet:
+                    got = _drawing_kinds(z.read(target))
+                    if title == S.DASHBOARD:
+                        got.discard("charts")  # claimbook's own charts, redrawn at every refresh
+                    kinds |= got
+                elif kind == "vmlDrawing" and target in names:
+                    objects = set(re.findall(rb'ObjectType\s*=\s*"(\w+)"', z.read(target)))
+                    if objects - {b"Note"}:  # notes are cell comments, which openpyxl keeps
+                        kinds.add("form buttons or controls")
+                elif kind in ("ctrlProp", "control"):
+                    kinds.add("form buttons or controls")
+                elif kind == "image":
+                    kinds.add("a background picture")
+            xml = z.read(part)
+            at = re.search(rb"<(\w+:)?extLst\b", xml)
+            if at:
+                ext = xml[at.start():]
+                for needle, what in _EXT_KINDS:
+                    if needle.encode() in ext:
+                        kinds.add(f"Excel 2010+ {what}")
+                if not any(k.startswith("Excel 2010+") for k in kinds) and re.search(rb"<(\w+:)?ext\b", ext):
+                    kinds.add("Excel 2010+ features")
+            if kinds:
+                found[title] = kinds
+        pictures = any("picture" in k for ks in found.values() for k in ks)
+        if not pictures and any(n.startswith("xl/media/") for n in names):
+            found.setdefault("", set()).add("pictures")  # e.g. in a header or footer
+    out = []
+    for title, kinds in found.items():
+        what = " and ".join(sorted(kinds))
+        out.append(f"{what} on the {title} sheet" if title else what)
+    return out
 
 
 def _reindex_styles(wb) -> None:
@@ -275,8 +401,48 @@ def set_table_ref(place: Place) -> None:
                             f"{get_column_letter(place.last_col)}{place.last_row}")
 
 
+def _marked(place: Place, col: int) -> bool:
+    cell = place.ws._cells.get((place.header_row, col))
+    comment = getattr(cell, "comment", None) if cell is not None else None
+    return comment is not None and table.is_claimbook_mark(comment.text)
+
+
+def unowned_computed_columns(place: Place) -> list[int]:
+    """Sheet columns named like a computed column whose header lacks claimbook's mark. ``TrackerError``
+    (nothing written) when such a column holds entries: it is the practice's own, never overwritten."""
+    from openpyxl.utils import get_column_letter
+
+    header = place.header()
+    unmarked = [place.first_col + i for i in table.map_computed_columns(header).values()
+                if not _marked(place, place.first_col + i)]
+    cells = place.ws._cells
+    for c in unmarked:
+        for r in range(place.first_data_row, place.last_row + 1):
+            cell = cells.get((r, c))
+            if cell is not None and not table.is_blank(cell._value):
+                raise TrackerError(table.column_clash_message(header[c - place.first_col], get_column_letter(c)))
+    return unmarked
+
+
+def mark_computed(place: Place, cols) -> None:
+    """Put claimbook's note on these computed headers (a column claimbook added or took over empty)."""
+    from openpyxl.comments import Comment
+
+    for c in cols:
+        if _marked(place, c):
+            continue
+        comment = Comment(table.COMPUTED_MARK, "claimbook")
+        comment.width, comment.height = 240, 60
+        place.ws.cell(place.header_row, c).comment = comment
+
+
 def write_computed(place: Place, computed: list[list]) -> None:
-    """Write claimbook's computed columns, one row per data row, found by header (added when missing)."""
+    """Write claimbook's computed columns, one row per data row, found by header (added when missing).
+
+    Only claimbook's own columns are written: a same-named column of the practice's, with entries and
+    without claimbook's note on its header, stops the run (``TrackerError``) before any cell changes."""
+    take_over = unowned_computed_columns(place)
+    before = place.last_col
     cols = ensure_columns(place, table.COMPUTED_COLUMNS, table.map_computed_columns)
     ws = place.ws
     targets = [cols[h] for h in table.COMPUTED_COLUMNS]
@@ -285,6 +451,7 @@ def write_computed(place: Place, computed: list[list]) -> None:
         r = first + i
         for c, v in zip(targets, values):
             put(ws, r, c, v)
+    mark_computed(place, [*take_over, *range(before + 1, place.last_col + 1)])
 
 
 @contextmanager
@@ -337,7 +504,9 @@ def write_workbook(wb, target: Path) -> None:
     props.created = props.created or props.modified
     archive = _StableZip(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
     try:
-        ExcelWriter(wb, archive).save()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ExcelWriter(wb, archive).save()
     finally:
         archive.close()
 
@@ -380,8 +549,15 @@ def _fsync_dir(folder: Path) -> None:
 def save_atomic(wb, path: Path, backups_kept: int = 5) -> None:
     """Save ``wb`` over ``path``: temp file beside it, fsync, rotate backups, ``os.replace``.
 
-    The original is untouched unless the new file was written completely.
+    The original is untouched unless the new file was written completely. A workbook loaded with
+    content openpyxl would drop (pictures, shapes, form buttons, Excel 2010+ rules) is refused here.
     """
+    source, lost = getattr(wb, "_claimbook_cannot_keep", ("", []))
+    if lost:
+        raise TrackerError(
+            f"{source} has content claimbook cannot keep when it saves the file ({'; '.join(lost)}). Move it to "
+            "another workbook, or do this from Excel with the Claims ribbon (Refresh priorities, Import "
+            "remittance); the file was not changed.")
     for stale in path.parent.glob(f".{path.stem}.claimbook-*.tmp{path.suffix}"):
         try:
             stale.unlink()  # left by a run that was killed while saving

@@ -469,7 +469,7 @@ def _apply_277(plan: ImportPlan, row: _Row, rec: ClaimStatus) -> None:
         if can_move:
             row.add_note(f"Payer requested information{on} ({rec.transaction} {stc})", reason)
     elif cat == "F1":
-        move(Status.PAID)
+        _finalized_paid(plan, row, rec, reason, on, stc, can_move)
     elif cat == "F2":
         move(Status.DENIED)
     elif cat == "F4":
@@ -478,6 +478,26 @@ def _apply_277(plan: ImportPlan, row: _Row, rec: ClaimStatus) -> None:
     elif cat in ("A0", "A5", "F3", "F3F", "F3N") or cat.startswith("E"):
         plan.notes.append(f"Claim {row.claim_id}: status {stc} from {rec.payer_name or 'the payer'}{on} — no change.")
     # A1 (received, not yet accepted) and F0 change nothing.
+
+
+def _finalized_paid(plan: ImportPlan, row: _Row, rec: ClaimStatus, reason: str, on: str, stc: str,
+                    can_move: bool) -> None:
+    """F1 (finalized, paid). A claim becomes Paid only with the amount: STC05 when the file has it (noted
+    as reported by the status file; the ERA has the details). Without it the status stays, with a note:
+    Paid with no amount would read as an underpayment of the whole claim."""
+    if not can_move:
+        return
+    amount = rec.paid
+    if amount is not None and amount > 0:
+        if _as_money(row.row.get("Paid")) in (None, 0.0):
+            row.set("Paid", amount, f"{reason} (STC05 paid amount)")
+        row.set("Status", Status.PAID, reason)
+        row.add_note(f"Paid {amount:.2f} as reported by the {rec.transaction} status file{on}; "
+                     "post the ERA for the details", reason)
+        return
+    row.add_note(f"Payer reports paid{on} ({rec.transaction} {stc}); post the ERA", reason)
+    plan.notes.append(f"Claim {row.claim_id}: the payer reports it paid ({stc}) but the status file has no "
+                      "amount — status not changed; post the ERA (835) to record the payment.")
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -605,6 +605,19 @@ class Range(base_classes.Range):
     def shape(self):
         return self._nrows, self._ncols
 
+    @property
+    def note(self):
+        """The top-left cell's note (an openpyxl comment), or None."""
+        comment = self._ws.cell(self._row, self._col).comment
+        return _Note(self._ws.cell(self._row, self._col)) if comment is not None else None
+
+    def add_note(self, text):
+        from openpyxl.comments import Comment
+
+        self._engine._count("write", self, 1)
+        self._ws.cell(self._row, self._col).comment = Comment(text, "claimbook")
+        return _Note(self._ws.cell(self._row, self._col))
+
     def _cells(self):
         ws = self._ws
         for r in range(self._row, self._row + self._nrows):
@@ -833,6 +846,28 @@ class Range(base_classes.Range):
 
 
 # --------------------------------------------------------------------------------------------- tables
+class _Note:
+    """A cell note (openpyxl comment), as xlwings' Note impl."""
+
+    def __init__(self, cell):
+        self.cell = cell
+
+    @property
+    def api(self):
+        return self.cell.comment
+
+    @property
+    def text(self):
+        return self.cell.comment.text
+
+    @text.setter
+    def text(self, value):
+        self.cell.comment.text = value
+
+    def delete(self):
+        self.cell.comment = None
+
+
 class Tables(base_classes.Tables):
     def __init__(self, sheet):
         self.sheet = sheet

@@ -92,6 +92,12 @@ def minimal_tracker(rules_folder: str, claims_header: list[str] | None = None):
         ws = wb[name]
         ws.append(cols)
         ws.add_table(Table(displayName=tname, ref=f"A1:{get_column_letter(len(cols))}2"))
+        if name == sheets.CLAIMS:  # claimbook's computed headers carry its note, as in every tracker it makes
+            from openpyxl.comments import Comment
+
+            for j, h in enumerate(cols, start=1):
+                if h in table.COMPUTED_COLUMNS:
+                    ws.cell(1, j).comment = Comment(table.COMPUTED_MARK, "claimbook")
     st = wb[sheets.SETTINGS]
     st.append(list(sheets.SETTINGS_HEADER))
     for row in sheets.SETTINGS_ROWS:
