@@ -86,17 +86,20 @@ class ImportReport:
 
 
 def sniff(path: Path, head: bytes) -> str:
-    """The kind of a file from its first bytes: "x12", "csv"; ImportFileError for anything else."""
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text.startswith(b"ISA"):
+    """The kind of a file from its first bytes: "x12" or "csv" (by ``claimbook.x12.sniff_bytes``);
+    ImportFileError saying what the file is instead. Any ISA envelope counts as X12, so an 837 or a
+    4010 file is refused by the X12 reader with the segment named."""
+    from claimbook.x12.detect import sniff_bytes
+
+    kind = sniff_bytes(head)
+    if kind == "csv":
+        return "csv"
+    if kind is not None or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"ISA"):
         return "x12"
-    if text.startswith(b"PK\x03\x04"):
+    if head.lstrip(b"\xef\xbb\xbf").startswith(b"PK\x03\x04"):
         raise ImportFileError(f"{path.name} is a workbook or zip file; export the claims as CSV and import that")
     if b"\x00" in head:
         raise ImportFileError(f"{path.name} is not a text file claimbook can import (CSV, 835 or 277)")
-    first = text.split(b"\n", 1)[0]
-    if any(d in first for d in (b",", b";", b"\t", b"|")):
-        return "csv"
     raise ImportFileError(f"{path.name} is not a CSV file with a header row, an 835 or a 277 file")
 
 

@@ -30,21 +30,11 @@ def rules_folder_for(path: Path, setting: str | None, explicit=None) -> Path:
 def refresh_workbook(wb, path: Path, as_of: date | None = None, rules_dir=None):
     """Refresh an open workbook in memory. Returns (output, rules, notes added by ensure_tracker)."""
     from claimbook import table
-    from claimbook.rules.loader import load_rules
 
-    settings = table.tracker_settings(io.read_settings_rows(wb))
-    rules = load_rules(rules_folder_for(path, settings.rules_folder, rules_dir))
-    claims_place = io.find_claims(wb, path.name)
-    table.map_input_columns(claims_place.header())  # a missing required column stops before any change
-    added = _ensure_tracker(wb, rules)
-    claims_place = io.find_claims(wb, path.name)  # ensure_tracker may have added columns
-    claims = io.read_block(claims_place)
-    log_place = io.find_log(wb)
-    log = io.read_block(log_place) if log_place is not None else None
-    settings_rows = io.read_settings_rows(wb)
-    settings = table.tracker_settings(settings_rows, rules.settings.day_first_dates)
-    as_of = as_of or settings.as_of or date.today()
-    output = run_blocks(claims, log, rules, as_of, settings_rows)
+    rules, settings_rows = _rules_and_settings(wb, path, rules_dir)
+    table.map_input_columns(io.find_claims(wb, path.name).header())  # a missing required column stops here
+    added = _ensure_tracker(wb, rules)  # may add columns and sheets, so the blocks are read after it
+    claims_place, output = _compute(wb, path, rules, settings_rows, as_of)
     with io.us_date_defaults():
         io.write_computed(claims_place, output.computed)
         _write_generated(wb, output, rules)
@@ -53,19 +43,33 @@ def refresh_workbook(wb, path: Path, as_of: date | None = None, rules_dir=None):
 
 def evaluate_file(path, as_of: date | None = None, rules_dir=None) -> RefreshOutput:
     """Everything a refresh would compute for a tracker file, without changing the file (``explain``)."""
+    path = Path(path)
+    wb = io.load(path)
+    rules, settings_rows = _rules_and_settings(wb, path, rules_dir)
+    return _compute(wb, path, rules, settings_rows, as_of)[1]
+
+
+def _rules_and_settings(wb, path: Path, rules_dir):
+    """The Settings rows and the rules they point to (``--rules`` wins)."""
     from claimbook import table
     from claimbook.rules.loader import load_rules
 
-    path = Path(path)
-    wb = io.load(path)
     settings_rows = io.read_settings_rows(wb)
-    settings = table.tracker_settings(settings_rows)
-    rules = load_rules(rules_folder_for(path, settings.rules_folder, rules_dir))
-    claims = io.read_block(io.find_claims(wb, path.name))
+    folder = rules_folder_for(path, table.tracker_settings(settings_rows).rules_folder, rules_dir)
+    return load_rules(folder), settings_rows
+
+
+def _compute(wb, path: Path, rules, settings_rows, as_of: date | None):
+    """Read the Claims and Follow-up Log blocks once and run the shared pipeline on them."""
+    from claimbook import table
+
+    claims_place = io.find_claims(wb, path.name)
     log_place = io.find_log(wb)
     log = io.read_block(log_place) if log_place is not None else None
     settings = table.tracker_settings(settings_rows, rules.settings.day_first_dates)
-    return run_blocks(claims, log, rules, as_of or settings.as_of or date.today(), settings_rows)
+    output = run_blocks(io.read_block(claims_place), log, rules, as_of or settings.as_of or date.today(),
+                        settings_rows)
+    return claims_place, output
 
 
 def refresh_file(path, as_of: date | None = None, rules_dir=None) -> RefreshOutput:

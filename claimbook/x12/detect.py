@@ -53,7 +53,7 @@ def _looks_delimited(text: str) -> bool:
     if not lines:
         return False
     first = lines[0]
-    for delim in (",", ";", "\t"):
+    for delim in (",", ";", "\t", "|"):
         if delim in first:
             return True
     return False
