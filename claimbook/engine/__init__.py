@@ -52,9 +52,7 @@ def _appeal_deadline(c: Claim, payer: PayerRules, action: Action) -> tuple[date 
     """Remittance date + receipt presumption + window, where an appeal is the remedy."""
     if c.remit_date is None:
         return None, None
-    if action.category == "underpayment":
-        pass
-    elif action.denial is None or not action.denial.appealable:
+    if action.category != "underpayment" and (action.denial is None or not action.denial.appealable):
         return None, None
     ap: Appeal = version_at(payer.appeal, c.dos_from)
     if action.denial is not None and action.denial.category == "timely_filing" and not ap.timely_filing_denials_appealable:
@@ -65,10 +63,6 @@ def _appeal_deadline(c: Claim, payer: PayerRules, action: Action) -> tuple[date 
 
 def assess(c: Claim, rules: Rules, as_of: date, duplicate: bool = False) -> Result:
     """Evaluate one claim on its own (priority 0: ``evaluate`` ranks claims against each other)."""
-    return _assess(c, rules, as_of, duplicate)
-
-
-def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> Result:
     settings = rules.settings
     payer, known = rules.payer_for(c.payer, c.payer_id)
     issues = data_issues(c, as_of)
@@ -115,7 +109,7 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> Result:
     s = score(at_stake, nearest, overdue, settings.priority) if is_open else 0.0
 
     why = _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule)
-    # Positional, in Result's field order (the fastest way to build a slots dataclass).
+    # Positional, in the order of Result._fields.
     return Result(
         c.claim_id, payer.key, payer.name, age, aging_bucket(age, settings), action.text, action.category,
         due, overdue, deadline.due if deadline else None, tf_days, risk, appeal_due, appeal_days,
@@ -222,7 +216,7 @@ def _cycle_collector_paused():
 def _evaluate(claims: list[Claim], rules: Rules, as_of: date) -> Evaluation:
     counts = Counter(c.claim_id for c in claims)
     dup = {k for k, n in counts.items() if n > 1 and k}
-    results = [_assess(c, rules, as_of, c.claim_id in dup) for c in claims]
+    results = [assess(c, rules, as_of, c.claim_id in dup) for c in claims]
     order = ranks([(r.is_open, r.score, r.follow_up, r.claim_id) for r in results])
     new = tuple.__new__
     # Same as r._replace(priority=rank), at a fifth of the cost.
