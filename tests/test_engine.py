@@ -311,3 +311,10 @@ def test_results_keep_input_order_and_are_deterministic():
     b = evaluate(list(reversed(claims)), rules(), AS_OF)
     assert [r.claim_id for r in a.results] == [c.claim_id for c in claims]
     assert {r.claim_id: r for r in a.results} == {r.claim_id: r for r in b.results}
+
+
+def test_a_dos_the_table_could_not_read_is_reported_once():
+    r = one(claim(dos_from=None, status=Status.NOT_SUBMITTED,
+                  issues=("DOS '31/02/2026' is not a date — type it as MM/DD/YYYY",)))
+    assert [i for i in r.data_issues if "DOS" in i] == ["DOS '31/02/2026' is not a date — type it as MM/DD/YYYY"]
+    assert any("missing or not a date" in i for i in one(claim(dos_from=None)).data_issues)

@@ -78,8 +78,9 @@ def run(args) -> int:
     print("Next steps:")
     print(f"  1. Open {tracker.name} and type or paste your claims on the Claims sheet")
     print("     (at least Claim ID, Payer and DOS; the more dates and amounts, the better the advice).")
-    print(f"  2. Close it and run:  claimbook refresh \"{tracker}\"")
-    print("  3. Open it again and work the Worklist sheet from the top; log each call on the Follow-up Log.")
+    print("  2. Press Refresh priorities on the Claims tab of Excel's ribbon (run 'claimbook excel install' once")
+    print(f"     first), or close the workbook and run:  claimbook refresh \"{tracker}\"")
+    print("  3. Work the Worklist sheet from the top; log each call on the Follow-up Log.")
     print("  4. Read the 'How to' sheet for the daily routine and what the colors mean.")
     print(f"  5. Check the payer rules:  claimbook rules check \"{rules}\"")
     return 0

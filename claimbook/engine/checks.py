@@ -15,7 +15,8 @@ from claimbook.model import Claim, Status
 def check_dates(c: Claim, as_of: date) -> Iterator[str]:
     """Dates must be in order: service, then submission, then acceptance; no service in the future."""
     if c.dos_from is None:
-        yield "DOS (date of service) is missing or not a date: type it as MM/DD/YYYY"
+        if not any(issue.startswith("DOS ") for issue in c.issues):  # the table layer may have said so
+            yield "DOS (date of service) is missing or not a date: type it as MM/DD/YYYY"
         return
     if c.dos_from > as_of:
         yield f"DOS {c.dos_from:%m/%d/%Y} is in the future: check the date of service"
