@@ -25,7 +25,8 @@ class RulesError(ClaimbookError):
         self.folder = folder
         errors = [p for p in self.problems if p.severity == "error"]
         head = f"The rules in {folder} have {len(errors)} problem{'s' if len(errors) != 1 else ''}" if folder else "The rules have problems"
-        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in errors))
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in errors)
+                         + "\nNothing was changed. Fix these lines in a text editor and run again.")
 
 
 class TrackerError(ClaimbookError):
