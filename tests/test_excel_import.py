@@ -200,3 +200,25 @@ def test_macos_picker_uses_osascript(tmp_path, rules, open_caller, monkeypatch):
     assert runs[0][0] == "osascript" and "multiple selections allowed" in runs[0][2]
     monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(cmd, 1, "", "User canceled. (-128)"))
     assert m._pick_files(book) == []
+
+
+def test_new_claims_into_an_empty_claims_table(tmp_path, rules, open_caller, xl_engine, monkeypatch):
+    """Excel's empty table (insert row only, no DataBodyRange): the import resizes it, then writes the rows."""
+    import openpyxl
+
+    path = write_tracker(tmp_path / "ClaimTracker.xlsm", rules, [], AS_OF, RULES_DIR)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    wb[sheets.CLAIMS].tables[sheets.CLAIMS_TABLE].insertRow = True
+    wb.save(path)
+    csv = tmp_path / "new.csv"
+    csv.write_text("Claim ID,Payer,DOS,Patient\nN1,Cigna,1/2/2024,'Brien\nN2,Aetna,1/3/2024,Roe\n", encoding="utf-8")
+    monkeypatch.setattr(m, "_pick_files", lambda book: [csv])
+    book = open_caller(path)
+    assert book.sheets[sheets.CLAIMS].tables[sheets.CLAIMS_TABLE].data_body_range is None
+
+    m.import_remittance()
+
+    assert xl_engine.formula_writes == []
+    rows = rows_by_id(book)
+    assert sorted(rows) == ["N1", "N2"]
+    assert rows["N1"]["Patient"] == "'Brien" and rows["N1"]["DOS"] == dt.date(2024, 1, 2)

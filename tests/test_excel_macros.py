@@ -376,6 +376,7 @@ def test_check_rules_on_good_rules(tmp_path, rules, open_caller, xl_engine):
 def _select_claim(book, claim_id):
     header, rows = _claims_table(book)
     i = next(i for i, r in enumerate(rows) if r["Claim ID"] == claim_id)
+    book.sheets[sheets.CLAIMS].activate()  # a person clicks on the sheet they see: select needs it active
     book.sheets[sheets.CLAIMS].range((2 + i, 3)).select()
 
 
@@ -396,6 +397,7 @@ def test_explain_claim_shows_the_why_and_the_dates(tmp_path, rules, open_caller,
 
 def test_explain_claim_outside_the_table_says_what_to_do(tmp_path, rules, open_caller, xl_engine):
     book = open_caller(_tracker(tmp_path, rules, sample_claims(AS_OF, 3)))
+    book.sheets[sheets.DASHBOARD].activate()
     book.sheets[sheets.DASHBOARD]["C3"].select()
 
     m.explain_claim()
@@ -430,6 +432,7 @@ def test_log_followup_from_the_worklist(tmp_path, rules, open_caller, xl_engine)
     m.refresh()
     wl = book.sheets[sheets.WORKLIST]
     first_id = wl[f"B{sheets.WORKLIST_HEADER_ROW + 1}"].value
+    wl.activate()
     wl[f"E{sheets.WORKLIST_HEADER_ROW + 1}"].select()
 
     m.log_followup()
@@ -509,3 +512,93 @@ def test_refresh_button_takes_over_an_empty_unmarked_computed_column_and_marks_i
     assert table.is_claimbook_mark(header_cell.note.text)
     _, rows = _claims_table(book)
     assert sorted(r["Priority"] for r in rows) == [1, 2, 3]
+
+
+# ------------------------------------------------------- what real Excel does that the engine now enforces
+def _empty_table_state(path, *table_names):
+    """Save the tables as Excel saves a table with no rows: header plus a blank insert row (insertRow="1")."""
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    for ws in wb.worksheets:
+        for t in ws.tables.values():
+            if t.displayName in table_names:
+                t.insertRow = True
+    wb.save(path)
+    return path
+
+
+def test_text_excel_would_change_is_written_with_the_text_prefix(tmp_path, rules, open_caller, xl_engine):
+    odd = Claim(claim_id="DEC-1", payer="Aetna", dos_from=AS_OF - dt.timedelta(days=40), patient="'Brien, Pat",
+                status=Status.NOT_SUBMITTED, billed=120.0)
+    assert m._cell("'Brien") == "''Brien"  # Excel keeps one apostrophe only when it gets two
+    assert m._cell("Dec-1") == "'Dec-1" and m._cell("5 Jan") == "'5 Jan" and m._cell("(120)") == "'(120)"
+    assert m._cell("Decker, Ann") == "Decker, Ann" and m._cell("O'Brien") == "O'Brien"
+    book = open_caller(_tracker(tmp_path, rules, [odd, *sample_claims(AS_OF, 3)]))
+
+    m.refresh()
+
+    wl = book.sheets[sheets.WORKLIST]
+    wl_rows = wl.range((sheets.WORKLIST_HEADER_ROW + 1, 1)).expand().options(ndim=2).value
+    mine = next(r for r in wl_rows if r[1] == "DEC-1")
+    assert mine[2] == "'Brien, Pat"  # not "Brien, Pat": Excel would have eaten a single apostrophe
+    ws = book.impl.wb[sheets.WORKLIST]
+    cell = next(c for r in ws.iter_rows(min_row=4) for c in r if c.value == "DEC-1")
+    assert cell.quotePrefix  # written as text, so Excel cannot read it as 1 December
+
+
+def test_the_engine_refuses_what_excel_refuses(tmp_path, rules, open_caller, xl_engine):
+    from tests.xlwings_openpyxl.engine import SelectNotOnActiveSheet, TableResizeError
+
+    book = open_caller(_tracker(tmp_path, rules, sample_claims(AS_OF, 3)))
+    book.sheets[sheets.WORKLIST].activate()
+    with pytest.raises(SelectNotOnActiveSheet):
+        book.sheets[sheets.CLAIMS]["C2"].select()  # COM: "Select method of Range class failed"
+    t = book.sheets[sheets.CLAIMS].tables[sheets.CLAIMS_TABLE]
+    with pytest.raises(TableResizeError):
+        t.resize(book.sheets[sheets.CLAIMS].range((2, 1)).resize(5, 3))  # the header row cannot move
+    with pytest.raises(KeyError):
+        book.app.alert("?", buttons="retry")  # neither _xlwindows nor _xlmac knows this button
+
+
+def test_log_followup_into_an_empty_log_table(tmp_path, rules, open_caller, xl_engine):
+    """Excel's empty table has no DataBodyRange (None) and no ListRows: the row comes from rows.add()."""
+    path = _empty_table_state(_tracker(tmp_path, rules, [*sample_claims(AS_OF, 3), KNOWN]), sheets.LOG_TABLE)
+    book = open_caller(path)
+    log = book.sheets[sheets.FOLLOWUP_LOG].tables[sheets.LOG_TABLE]
+    assert log.data_body_range is None and log.insert_row_range is not None and len(log.rows) == 0
+    _select_claim(book, "K-MEDICARE")
+
+    m.log_followup()
+
+    assert xl_engine.alerts == []
+    rows = log.data_body_range.options(ndim=2, dates=dt.date).value
+    assert len(rows) == 1 and rows[0][1] == "K-MEDICARE"
+    assert log.range.shape[0] == 2  # the insert row became the first row: the table did not grow past it
+
+
+def test_refresh_and_explain_with_an_empty_claims_table(tmp_path, rules, open_caller, xl_engine):
+    path = _empty_table_state(_tracker(tmp_path, rules, []), sheets.CLAIMS_TABLE, sheets.LOG_TABLE)
+    book = open_caller(path)
+
+    m.refresh()
+
+    assert xl_engine.alerts == []
+    assert not [c for c in xl_engine.calls if c[0] == "write" and c[1] == sheets.CLAIMS]
+    book.sheets[sheets.CLAIMS].activate()
+    book.sheets[sheets.CLAIMS]["C2"].select()
+    m.explain_claim()
+    assert xl_engine.alerts[-1]["prompt"].startswith("Click a cell in a claim's row")
+
+
+def test_a_onedrive_workbook_xlwings_maps_to_its_synced_folder_uses_the_rules_there(tmp_path, rules, open_caller,
+                                                                                   xl_engine, monkeypatch):
+    """xlwings turns a OneDrive address into the synced local file (or raises): the rules beside it count."""
+    synced = tmp_path / "OneDrive" / "Documents"
+    shutil.copytree(RULES_DIR, synced / "rules")
+    monkeypatch.setenv("OneDriveConsumer", str(tmp_path / "OneDrive"))
+    book = open_caller(_tracker(synced, rules, sample_claims(AS_OF, 3), rules_folder=""))
+    book.impl.fullname_override = "https://d.docs.live.net/4f1c/Documents/ClaimTracker.xlsm"
+
+    m.refresh()
+
+    assert xl_engine.alerts == []
+    assert book.sheets[sheets.PAYERS][sheets.PAYERS_FOLDER_CELL].value == str((synced / "rules").resolve())

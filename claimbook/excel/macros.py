@@ -583,6 +583,9 @@ _EXCEL_WOULD_PARSE = re.compile(
         [+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?     # numbers, 1,234 / 12% / 1e5
       | [$€£]\s*[\d,.]+                                    # currency
       | \d{1,4}[/\-.]\d{1,2}([/\-.]\d{1,4})?(\s.*)?         # dates such as 3/4/26 or 2026-03-04
+      | (\d{1,2}[\s\-/.]+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?([\s\-/.,]+\d{1,4}){0,2}
+                                                           # dates such as Dec-1, 5 Jan, March 4, 2026
+      | \(\s*[$€£]?\s*[\d,.]+\s*\)                          # accounting negatives, (120)
       | \d{1,2}:\d{2}(:\d{2})?(\s*[AaPp][Mm])?               # times
       | (TRUE|FALSE)                                         # booleans
       | \#[A-Z/0!?]+[!?A-Z]*                                 # error literals (#N/A)
@@ -594,10 +597,11 @@ _EXCEL_WOULD_PARSE = re.compile(
 
 def _cell(value):
     """A value as written into Excel. Text gets Excel's hidden text prefix (') when Excel would otherwise
-    read it as a formula (``table.safe_text``), a number, a date, a time or TRUE/FALSE."""
+    read it as a formula (``table.safe_text``), a number, a date, a time or TRUE/FALSE, and when it starts
+    with an apostrophe itself (Excel would swallow that one as the prefix: "'Brien" would become "Brien")."""
     if isinstance(value, str):
         guarded = table.safe_text(value)
-        if guarded == value and _EXCEL_WOULD_PARSE.match(value):
+        if guarded == value and (value.startswith("'") or _EXCEL_WOULD_PARSE.match(value)):
             guarded = "'" + value
         return guarded
     return value

@@ -16,6 +16,10 @@ It approximates what COM does on Windows (it does not replace a check in real Ex
   ``display_alerts``, ``enable_events``, ``interactive``; every set is recorded in ``app.history``;
 - ``app.alert`` records ``{prompt, title, buttons, mode}`` in ``engine.alerts`` and answers from
   ``engine.alert_answers`` (default ``"ok"``);
+- like COM, it refuses what Excel refuses: ``Range.select()`` off the active sheet, ``alert`` buttons or
+  modes the desktop engines do not know, ``Table.resize`` moving the header row; ``book.fullname`` of a
+  web address goes through ``xlwings.utils.fullname_url_to_local_path`` (local path or XlwingsError);
+  an empty table saved with ``insertRow="1"`` has no ``data_body_range`` and no rows, as in Excel;
 - value chunking: the engine keeps xlwings' default cell budgets (like the Windows engine) unless
   ``engine.max_cells_per_write`` / ``engine.max_cells_per_read`` are changed (``None`` disables).
 
@@ -44,6 +48,14 @@ _NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
 
 class CellError(str):
     """An error cell's text (``#N/A``) as the raw read hands it to ``clean_value_data``."""
+
+
+class SelectNotOnActiveSheet(Exception):
+    """COM error 1004 of ``Range.Select`` on a sheet that is not active."""
+
+
+class TableResizeError(Exception):
+    """COM error of ``ListObject.Resize``: the header row must stay where it is."""
 
 
 def _a1(row, col, row_abs=True, col_abs=True):
@@ -259,6 +271,11 @@ class App(base_classes.App):
         raise NotImplementedError("VBA macros do not run in the openpyxl test engine")
 
     def alert(self, prompt, title, buttons, mode, callback):
+        # _xlwindows/_xlmac look both up in fixed dicts: anything else is a KeyError there.
+        if buttons not in (None, "ok", "ok_cancel", "yes_no", "yes_no_cancel"):
+            raise KeyError(buttons)
+        if mode not in (None, "info", "critical"):
+            raise KeyError(mode)
         self.engine.alerts.append({"prompt": prompt, "title": title, "buttons": buttons, "mode": mode})
         return self.engine.alert_answers.pop(0) if self.engine.alert_answers else "ok"
 
@@ -361,9 +378,23 @@ class Book(base_classes.Book):
 
     @property
     def fullname(self):
-        if self.fullname_override is not None:
-            return self.fullname_override
-        return self._path or self._name
+        """As _xlwindows/_xlmac: a OneDrive/SharePoint web address is mapped to the local synced file by
+        ``xlwings.utils.fullname_url_to_local_path`` (XlwingsError when it cannot be): xlwings never
+        hands the URL itself to the caller."""
+        name = self.fullname_override if self.fullname_override is not None else (self._path or self._name)
+        if "://" in name:
+            import xlwings
+            from xlwings.utils import fullname_url_to_local_path, read_config_sheet
+
+            config = read_config_sheet(xlwings.Book(impl=self))
+            key = "WIN" if os.name == "nt" else "MAC"
+            return fullname_url_to_local_path(
+                url=name,
+                sheet_onedrive_consumer_config=config.get(f"ONEDRIVE_CONSUMER_{key}"),
+                sheet_onedrive_commercial_config=config.get(f"ONEDRIVE_COMMERCIAL_{key}"),
+                sheet_sharepoint_config=config.get(f"SHAREPOINT_{key}"),
+            )
+        return name
 
     @property
     def names(self):
@@ -669,6 +700,18 @@ class Range(base_classes.Range):
         for r_off, row in enumerate(data[: self._nrows]):
             for c_off, value in enumerate(row[: self._ncols]):
                 self._write_cell(self._ws.cell(self._row + r_off, self._col + c_off), value)
+        self._fill_insert_rows()
+
+    def _fill_insert_rows(self):
+        """A value written into an empty table's insert row makes it the table's first row, as in Excel."""
+        for t in self._ws.tables.values():
+            if not t.insertRow:
+                continue
+            c1, r1, c2, r2 = range_boundaries(t.ref)
+            row = r1 + (0 if t.headerRowCount == 0 else 1)
+            if (self._row <= row < self._row + self._nrows and self._col <= c2 and c1 < self._col + self._ncols
+                    and any(self._ws.cell(row, c).value is not None for c in range(c1, c2 + 1))):
+                t.insertRow = None
 
     def _write_cell(self, cell, value):
         """Store one value the way Excel treats a value written through Range.Value."""
@@ -800,10 +843,14 @@ class Range(base_classes.Range):
         return Range(self._sheet, r, c, 1, 1)
 
     def select(self):
+        """Like COM's Range.Select: only on the active sheet of the active workbook (else Excel raises
+        "Select method of Range class failed"); it does not switch sheets for you."""
         book = self._sheet._book
-        book.wb.active = self._ws
+        if book._app._active_book is not book or book.wb.active is not self._ws:
+            raise SelectNotOnActiveSheet(
+                f"Select method of Range class failed: {self._ws.title!r} is not the active sheet "
+                "(activate the sheet first)")
         book.selections[self._ws.title] = self.address.replace("$", "")
-        book.activate()
 
     @property
     def table(self):
@@ -949,17 +996,26 @@ class Table(base_classes.Table):
         return Range(self.sheet, r1, c1, 1, c2 - c1 + 1)
 
     @property
+    def _empty(self):
+        """Excel's empty table (no ListRows): one blank "insert row" under the header, ``insertRow="1"``
+        in the file. DataBodyRange is then Nothing and InsertRowRange is that row."""
+        return bool(self.xl.insertRow)
+
+    @property
     def data_body_range(self):
         r1, c1, r2, c2 = self._bounds()
         top = r1 + self._header_rows
         bottom = r2 - self._totals_rows
-        if bottom < top:
+        if bottom < top or self._empty:
             return None
         return Range(self.sheet, top, c1, bottom - top + 1, c2 - c1 + 1)
 
     @property
     def insert_row_range(self):
-        return None
+        if not self._empty:
+            return None
+        r1, c1, r2, c2 = self._bounds()
+        return Range(self.sheet, r1 + self._header_rows, c1, 1, c2 - c1 + 1)
 
     @property
     def totals_row_range(self):
@@ -985,7 +1041,19 @@ class Table(base_classes.Table):
         return TableRows(self)
 
     def resize(self, range):
+        """ListObject.Resize: the header row must stay in the same row and the new range must overlap the
+        table (Excel raises otherwise); the table does not move cells, it takes in what is there."""
+        range = getattr(range, "impl", range)  # main.Table.resize hands over the xlwings Range
+        r1, c1, r2, c2 = self._bounds()
+        if range._sheet.ws is not self.sheet.ws:
+            raise TableResizeError("A table can only be resized on its own sheet")
+        if self._header_rows and range.row != r1:
+            raise TableResizeError(f"The header row must stay in row {r1} (got row {range.row})")
+        if (range.column > c2 or range.column + range._ncols - 1 < c1
+                or range.row + range._nrows - 1 <= r1 - 1 + self._header_rows):
+            raise TableResizeError("The new range must overlap the table and keep at least one row")
         self.xl.ref = range.address.replace("$", "")
+        self.xl.insertRow = None  # the rows it now spans are table rows
         if self.xl.autoFilter is not None:
             self.xl.autoFilter.ref = self.xl.ref
 
@@ -1020,7 +1088,7 @@ class TableRows(base_classes.TableRows):
 
     def __len__(self):
         body = self.table.data_body_range
-        return body._nrows if body else 0
+        return body._nrows if body else 0  # an empty table (insert row only) has no ListRows
 
     def __call__(self, key):
         if not 1 <= key <= len(self):
@@ -1036,6 +1104,14 @@ class TableRows(base_classes.TableRows):
         table = self.table
         ws = table.sheet.ws
         r1, c1, r2, c2 = table._bounds()
+        if table._empty:  # ListRows.Add on an empty table turns the insert row into the first row
+            table.xl.insertRow = None
+            row = TableRow(table, 1)
+            rng = row.range
+            table.sheet._book._app.engine._count("write", rng, len(rng))
+            for c_off in range(c2 - c1 + 1):
+                rng._write_cell(ws.cell(rng.row, c1 + c_off), None if values is None else values[c_off])
+            return row
         n = len(self)
         position = n + 1 if index is None else index
         body_top = r1 + table._header_rows
