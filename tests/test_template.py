@@ -404,3 +404,16 @@ def render_sheet(xlsm: bytes, sheet: str, png: Path, dpi: int = 100, height_in: 
         subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", *crop,
                         str(book.with_suffix(".pdf")), str(png.with_suffix(""))], check=True, timeout=240)
     return png
+
+
+def test_template_commands_outside_a_checkout_ask_for_a_path(monkeypatch, capsys, tmp_path):
+    import claimbook.template.build as build
+    from claimbook.cli import main
+
+    monkeypatch.setattr(build, "in_checkout", lambda: False)
+    assert main(["template", "check"]) == 2
+    assert "--file" in capsys.readouterr().err
+    assert main(["template", "build"]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert main(["template", "build", "--out", str(tmp_path / "T.xlsm")]) == 0
+    assert main(["template", "check", "--file", str(tmp_path / "T.xlsm")]) == 0

@@ -31,9 +31,16 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(run=lambda args: (parser.print_help(), 2)[1])
 
 
-def run_build(args) -> int:
-    from claimbook.template.build import build_template
+NOT_A_CHECKOUT = ("claimbook is installed here, not run from its source folder, so there is no "
+                  "templates/ClaimTracker.xlsm to {what}. {how}")
 
+
+def run_build(args) -> int:
+    from claimbook.template.build import build_template, in_checkout
+
+    if not args.out and not in_checkout():
+        raise ClaimbookError(NOT_A_CHECKOUT.format(what="rebuild", how="Say where to write it: "
+                                                   "claimbook template build --out ClaimTracker.xlsm"))
     try:
         path = build_template(args.out)
     except OSError as err:
@@ -63,8 +70,11 @@ def differences(committed: bytes, fresh: bytes) -> list[str]:
 
 
 def run_check(args) -> int:
-    from claimbook.template.build import build_template_bytes, default_template_path
+    from claimbook.template.build import build_template_bytes, default_template_path, in_checkout
 
+    if not args.file and not in_checkout():
+        raise ClaimbookError(NOT_A_CHECKOUT.format(what="check", how="Name the file: claimbook template "
+                                                   "check --file ClaimTracker.xlsm"))
     path = Path(args.file) if args.file else default_template_path()
     if not path.is_file():
         print(f"{path} does not exist. Run 'claimbook template build' and commit the file.")

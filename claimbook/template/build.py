@@ -284,6 +284,12 @@ def default_template_path() -> Path:
     return Path(claimbook.__file__).resolve().parent.parent / "templates" / TEMPLATE_NAME
 
 
+def in_checkout() -> bool:
+    """True when claimbook runs from its source folder (a git checkout), not from an installed wheel."""
+    root = Path(claimbook.__file__).resolve().parent.parent
+    return (root / "pyproject.toml").is_file() and (root / "templates").is_dir()
+
+
 def committed_template() -> Path | None:
     """The committed template when running from a checkout, else None (an installed wheel builds it)."""
     path = default_template_path()
