@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from claimbook.engine import aging_bucket, evaluate
+from claimbook.engine import aging_bucket, assess, evaluate
+from claimbook.engine.priority import ranks
 from claimbook.model import Channel, ClaimType, DenialCode, Network, Order, Risk, Status
 from claimbook.rules.schema import Anchor, Cited, Period, Settings, TimelyFiling
 from tests.engine_rules import claim, payer, rules
@@ -287,6 +288,27 @@ def test_close_deadline_outranks_no_deadline_for_similar_dollars():
     assert by_id["NEAR"].priority == 1 and by_id["FAR"].priority == 2
 
 
+def test_ties_on_score_go_to_the_earlier_due_date_then_the_claim_id():
+    # Same dollars, nothing overdue and no deadline near: the same score. Then the due date decides
+    # (B and C: first status check 14 days after submission; A: last contact + 14 days), then the ID.
+    same = dict(status=Status.PENDING, dos_from=AS_OF - timedelta(days=11), submitted=AS_OF - timedelta(days=10),
+                billed=300.0)
+    a = claim(claim_id="A", last_contact=AS_OF - timedelta(days=1), **same)
+    b, c = claim(claim_id="B", **same), claim(claim_id="C", **same)
+    done = claim(claim_id="D", status=Status.CLOSED, dos_from=AS_OF - timedelta(days=20))
+    by_id = {r.claim_id: r for r in evaluate([done, c, a, b], rules(), AS_OF).results}
+    assert by_id["A"].score == by_id["B"].score == by_id["C"].score
+    assert (by_id["B"].follow_up, by_id["A"].follow_up) == (AS_OF + timedelta(days=4), AS_OF + timedelta(days=13))
+    assert [by_id[k].priority for k in "BCAD"] == [1, 2, 3, 0]
+
+
+def test_ranks_break_ties_by_due_date_with_no_date_last_then_claim_id():
+    d1, d2 = date(2026, 11, 1), date(2026, 11, 2)
+    got = ranks([True, True, True, True, False, True], [2.0, 2.0, 2.0, 2.0, 9.0, 1.0],
+                [None, d2, d1, d1, d1, d1], ["a", "b", "d", "c", "e", "f"])
+    assert got == [4, 3, 2, 1, 0, 5]
+
+
 def test_duplicate_and_missing_ids_unknown_payer_and_bad_amounts_are_flagged_not_fatal():
     ev = evaluate(
         [claim(claim_id="X"), claim(claim_id="X"), claim(claim_id="", payer="Acme Healht Plan"),
@@ -318,3 +340,24 @@ def test_a_dos_the_table_could_not_read_is_reported_once():
                   issues=("DOS '31/02/2026' is not a date — type it as MM/DD/YYYY",)))
     assert [i for i in r.data_issues if "DOS" in i] == ["DOS '31/02/2026' is not a date — type it as MM/DD/YYYY"]
     assert any("missing or not a date" in i for i in one(claim(dos_from=None)).data_issues)
+
+
+# --- the result record ---------------------------------------------------------------------------
+
+def test_every_result_field_holds_its_own_value():
+    """The engine fills results by position (it is faster); this pins each value to its field name."""
+    c = claim(claim_id="A1", status=Status.DENIED, dos_from=date(2026, 9, 1), submitted=date(2026, 9, 3),
+              billed=250.0, denial_codes=(DenialCode("CO", "50"),), remit_date=date(2026, 10, 20))
+    r = one(c)
+    assert r._asdict() == {
+        "claim_id": "A1", "payer_key": "acme", "payer_name": "Acme Health", "age": 83, "bucket": "61-90",
+        "next_action": "Appeal with medical records", "category": "appeal", "follow_up": date(2026, 11, 3),
+        "days_overdue": 20, "tf_deadline": date(2026, 11, 30), "tf_days_left": 7, "tf_risk": Risk.MET,
+        "appeal_deadline": date(2027, 4, 18), "appeal_days_left": 146, "underpaid": 0.0, "at_stake": 250.0,
+        "score": 4.266, "priority": 1,
+        "why": "Acme Health (payers/acme.yaml): denial CO-50 (denials.yaml:5) on remittance 2026-10-20, worked "
+               "within 10 business days -> due 2026-11-03, 20 days overdue. Appeal by 2027-04-18 (remittance "
+               "2026-10-20 + 180 days; Appeal source).",
+        "data_issues": (), "is_open": True,
+    }
+    assert assess(c, rules(), AS_OF) == r._replace(priority=0)  # one claim alone is not ranked

@@ -25,7 +25,9 @@ from claimbook.rules.schema import AgingBasis, Appeal, PayerRules, Rules, Settin
 
 __all__ = ["evaluate", "assess", "explain", "aging_bucket", "add_period"]
 
-PRIORITY = Result._fields.index("priority")
+# Positions in a result row (see ``_assess``).
+CLAIM_ID, FOLLOW_UP, SCORE, PRIORITY, IS_OPEN = map(
+    Result._fields.index, ("claim_id", "follow_up", "score", "priority", "is_open"))
 
 
 def age_in_days(c: Claim, settings: Settings, as_of: date) -> int | None:
@@ -63,6 +65,14 @@ def _appeal_deadline(c: Claim, payer: PayerRules, action: Action) -> tuple[date 
 
 def assess(c: Claim, rules: Rules, as_of: date, duplicate: bool = False) -> Result:
     """Evaluate one claim on its own (priority 0: ``evaluate`` ranks claims against each other)."""
+    return tuple.__new__(Result, _assess(c, rules, as_of, duplicate))
+
+
+def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> list:
+    """One claim's result as a list in the order of ``Result._fields``, with priority 0.
+
+    A list, so ``evaluate`` can fill in the rank before the one immutable ``Result`` is built.
+    """
     settings = rules.settings
     payer, known = rules.payer_for(c.payer, c.payer_id)
     issues = data_issues(c, as_of)
@@ -109,12 +119,12 @@ def assess(c: Claim, rules: Rules, as_of: date, duplicate: bool = False) -> Resu
     s = score(at_stake, nearest, overdue, settings.priority) if is_open else 0.0
 
     why = _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule)
-    # Positional, in the order of Result._fields.
-    return Result(
+    # Positional, in the order of Result._fields (checked by test_engine.test_result_field_order).
+    return [
         c.claim_id, payer.key, payer.name, age, aging_bucket(age, settings), action.text, action.category,
         due, overdue, deadline.due if deadline else None, tf_days, risk, appeal_due, appeal_days,
         action.underpaid, round(at_stake, 2), s, 0, why, tuple(issues), is_open,
-    )
+    ]
 
 
 def _cap_override(action: Action, deadline: Deadline | None, appeal_due: date | None, c: Claim,
@@ -216,12 +226,14 @@ def _cycle_collector_paused():
 def _evaluate(claims: list[Claim], rules: Rules, as_of: date) -> Evaluation:
     counts = Counter(c.claim_id for c in claims)
     dup = {k for k, n in counts.items() if n > 1 and k}
-    results = [assess(c, rules, as_of, c.claim_id in dup) for c in claims]
-    order = ranks([(r.is_open, r.score, r.follow_up, r.claim_id) for r in results])
+    rows = [_assess(c, rules, as_of, c.claim_id in dup) for c in claims]
+    order = ranks([r[IS_OPEN] for r in rows], [r[SCORE] for r in rows], [r[FOLLOW_UP] for r in rows],
+                  [r[CLAIM_ID] for r in rows])
     new = tuple.__new__
-    # Same as r._replace(priority=rank), at a fifth of the cost.
-    results = [new(Result, (*r[:PRIORITY], rank, *r[PRIORITY + 1:])) if rank else r for r, rank in zip(results, order)]
-    return Evaluation(as_of=as_of, results=tuple(results), rules_problems=tuple(rules.problems))
+    for row, rank in zip(rows, order):
+        row[PRIORITY] = rank
+    return Evaluation(as_of=as_of, results=tuple([new(Result, row) for row in rows]),
+                      rules_problems=tuple(rules.problems))
 
 
 def explain(claim: Claim, result: Result) -> str:
