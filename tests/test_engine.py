@@ -275,6 +275,33 @@ def test_paid_status_without_a_posted_payment_asks_to_post_it_not_to_dispute():
     assert r.next_action.startswith("Post the payment")
 
 
+# --- several denial codes, underpayments -------------------------------------------------------
+
+@pytest.mark.parametrize("codes", [("16", "50"), ("50", "16")])
+def test_several_codes_give_the_same_answer_whatever_their_order(codes):
+    # CO-16 (correct and resubmit) and CO-50 (appeal) are equally urgent: the claim needs both the
+    # corrected-claim deadline and the appeal deadline, whichever was typed first.
+    r = one(claim(status=Status.DENIED, dos_from=date(2026, 9, 1), submitted=date(2026, 9, 3),
+                  accepted=date(2026, 9, 3), remit_date=date(2026, 10, 20),
+                  denial_codes=tuple(DenialCode("CO", c) for c in codes)))
+    assert r.category == "correct_resubmit"  # equal urgency: the lower code leads
+    assert r.appeal_deadline == date(2027, 4, 18)  # from CO-50
+    assert r.tf_risk is not Risk.MET and r.tf_deadline is not None  # from CO-16
+
+
+def test_a_contractual_only_denial_with_nothing_paid_against_an_expected_amount_is_an_underpayment():
+    r = one(claim(status=Status.DENIED, dos_from=date(2026, 9, 1), submitted=date(2026, 9, 3), billed=150.0,
+                  expected=100.0, remit_date=date(2026, 10, 20), denial_codes=(DenialCode("CO", "45"),)))
+    assert (r.category, r.underpaid, r.at_stake) == ("underpayment", 100.0, 100.0)
+    assert r.next_action == "Dispute the underpayment of $100.00 with Acme Health"
+
+
+def test_a_contractual_only_denial_without_an_expected_amount_needs_nothing():
+    r = one(claim(status=Status.DENIED, dos_from=date(2026, 9, 1), submitted=date(2026, 9, 3), billed=150.0,
+                  remit_date=date(2026, 10, 20), denial_codes=(DenialCode("CO", "45"),)))
+    assert (r.category, r.underpaid, r.is_open) == ("none", 0.0, False)
+
+
 # --- priority and data issues ---------------------------------------------------------------------
 
 def test_close_deadline_outranks_no_deadline_for_similar_dollars():

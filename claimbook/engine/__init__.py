@@ -54,11 +54,9 @@ def _appeal_deadline(c: Claim, payer: PayerRules, action: Action) -> tuple[date 
     """Remittance date + receipt presumption + window, where an appeal is the remedy."""
     if c.remit_date is None:
         return None, None
-    if action.category != "underpayment" and (action.denial is None or not action.denial.appealable):
+    if action.category != "underpayment" and action.appeal is None:
         return None, None
     ap: Appeal = version_at(payer.appeal, c.dos_from)
-    if action.denial is not None and action.denial.category == "timely_filing" and not ap.timely_filing_denials_appealable:
-        return None, None
     start = c.remit_date.toordinal() + ap.receipt_presumption
     return add_period(date.fromordinal(start), ap.window), ap
 

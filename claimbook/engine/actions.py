@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Callable, NamedTuple
 
 from claimbook.engine.dates import add_business_days, iso
-from claimbook.model import Channel, Claim, Status
+from claimbook.model import Channel, Claim, Order, Status
 from claimbook.rules.schema import Appeal, Cited, DenialRule, FollowUp, PayerRules, Rules, version_at
 
 # Clearinghouse acceptance reports (999/277CA) come back within about a day (domain.md s3, Kareo);
@@ -31,6 +31,7 @@ class Action(NamedTuple):
     needs_new_claim: bool = False  # a new or corrected claim must reach the payer (TF risk is live)
     corrected: bool = False  # ... and it is a corrected/replacement claim (corrected-claim limit)
     denial: DenialRule | None = None  # the denial rule that drives the action
+    appeal: DenialRule | None = None  # the claim's denial code that can be appealed, if any
     underpaid: float = 0.0
     at_stake: float | None = None  # dollars, when the action is about a specific amount
     cite: Cited | None = None  # the rules section behind the due date, for the "why"
@@ -48,7 +49,7 @@ def open_balance(c: Claim) -> float:
 
 def underpaid_amount(c: Claim, payer: PayerRules) -> float:
     """Expected - paid - patient responsibility, when that is beyond the payer's tolerance; else 0."""
-    if not c.expected or c.status not in (Status.PAID, Status.PARTIALLY_PAID):
+    if not c.expected or c.status not in (Status.PAID, Status.PARTIALLY_PAID, Status.DENIED):
         return 0.0
     if not c.paid and c.remit_date is None:
         return 0.0  # nothing posted yet: see step_paid's "post the payment"
@@ -75,11 +76,20 @@ def _recheck(c: Claim, every: int) -> tuple[date | None, str]:
 
 def step_not_submitted(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
     days = rules.settings.submit_within_days
+    text = "Submit the claim"
+    if c.order is Order.SECONDARY:
+        # A secondary claim goes out with the primary payer's EOB, so its clock starts there.
+        if c.primary_eob_date is not None:
+            return Action(text, "submit", c.primary_eob_date + timedelta(days=days),
+                          f"not submitted yet; secondary claims go out within {days} days of the primary EOB "
+                          f"{iso(c.primary_eob_date)} ({rules.settings.file})", needs_new_claim=True,
+                          at_stake=open_balance(c))
+        text = "Submit the secondary claim with the primary payer's EOB (enter its date in Primary EOB Date)"
     if c.dos_from is None:
-        return Action("Submit the claim", "submit", as_of, "not submitted yet, no date of service",
+        return Action(text, "submit", as_of, "not submitted yet, no date of service",
                       needs_new_claim=True, at_stake=open_balance(c))
     due = c.dos_from + timedelta(days=days)
-    return Action("Submit the claim", "submit", due,
+    return Action(text, "submit", due,
                   f"not submitted yet; claims go out within {days} days of the date of service {iso(c.dos_from)} "
                   f"({rules.settings.file})", needs_new_claim=True, at_stake=open_balance(c))
 
@@ -151,15 +161,15 @@ def step_docs_requested(c: Claim, payer: PayerRules, rules: Rules, as_of: date) 
                   f"documents due {iso(c.docs_due)}")
 
 
-def _worst_denial(c: Claim, rules: Rules, skip: frozenset[str] = frozenset()) -> DenialRule | None:
-    best: DenialRule | None = None
-    for code in c.denial_codes:
-        rule = rules.denials.lookup(code.group, code.carc, code.rarcs)
-        if rule.category in skip:
-            continue
-        if best is None or rule.priority > best.priority:
-            best = rule
-    return best
+def _denials(c: Claim, rules: Rules, skip: frozenset[str] = frozenset()) -> list[DenialRule]:
+    """The claim's denial codes that need work, most urgent first. Codes of equal urgency go in code
+    order, so the order they were typed in never changes the answer."""
+    found = (rules.denials.lookup(code.group, code.carc, code.rarcs) for code in c.denial_codes)
+    return sorted((rule for rule in found if rule.category not in skip), key=_most_urgent_first)
+
+
+def _most_urgent_first(rule: DenialRule) -> tuple[int, str]:
+    return -rule.priority, rule.code
 
 
 def _work_by(c: Claim, rules: Rules, as_of: date, what: str) -> tuple[date, str]:
@@ -175,7 +185,16 @@ PASSIVE = frozenset({"no_action"})
 CORRECTED = frozenset({"correct_resubmit", "bundling", "coding_review", "eligibility", "credentialing"})
 
 
-def _denial_action(c: Claim, payer: PayerRules, rules: Rules, as_of: date, rule: DenialRule) -> Action:
+def _needs_new_claim(rule: DenialRule) -> bool:
+    return rule.category in CORRECTED or "MA130" in rule.code  # MA130: a new claim, not a corrected one
+
+
+def _denial_action(c: Claim, payer: PayerRules, rules: Rules, as_of: date, found: list[DenialRule]) -> Action:
+    """Work the most urgent code; the others still count: any code that needs a new claim keeps the
+    filing deadline live, and any appealable code gives the claim its appeal deadline."""
+    rule = found[0]
+    if rule.category == "underpayment_check" and underpaid_amount(c, payer):
+        return _dispute_underpayment(c, payer, rules, as_of)
     due, reason = _work_by(c, rules, as_of, f"denial {rule.code} ({rule.file}:{rule.line})")
     fu = version_at(payer.follow_up, c.dos_from)
     re_due, re_reason = _recheck(c, fu.recheck_every)
@@ -186,21 +205,24 @@ def _denial_action(c: Claim, payer: PayerRules, rules: Rules, as_of: date, rule:
     if rule.category == "timely_filing" and not ap.timely_filing_denials_appealable:
         text = (f"{payer.name} does not accept appeals of timely-filing denials: if its own error caused it, "
                 "request a reopening; otherwise write the claim off (do not bill the patient)")
+    appeal = next((r for r in found if r.appealable and (r.category != "timely_filing"
+                                                         or ap.timely_filing_denials_appealable)), None)
     if rule.category == "patient_resp":
-        return Action(text, "bill_patient", due, reason, denial=rule, at_stake=c.patient_resp or None)
-    new_claim = rule.category in CORRECTED or "MA130" in rule.code
-    corrected = new_claim and "MA130" not in rule.code
-    return Action(text, rule.category, due, reason, needs_new_claim=new_claim, corrected=corrected, denial=rule)
+        return Action(text, "bill_patient", due, reason, denial=rule, appeal=appeal, at_stake=c.patient_resp or None)
+    new_claim = [r for r in found if _needs_new_claim(r)]
+    corrected = any("MA130" not in r.code for r in new_claim)
+    return Action(text, rule.category, due, reason, needs_new_claim=bool(new_claim), corrected=corrected,
+                  denial=rule, appeal=appeal)
 
 
 def step_denied(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
-    rule = _worst_denial(c, rules, skip=PASSIVE)
-    if rule is None:
+    found = _denials(c, rules, skip=PASSIVE)
+    if not found:
         if c.denial_codes:  # only contractual codes such as CO-45: nothing to fight unless underpaid
             return step_paid(c, payer, rules, as_of)
         return Action("Find the denial reason (CARC/RARC) on the remittance and enter it in Denial Codes",
                       "review", c.remit_date or as_of, "denied with no denial code recorded")
-    return _denial_action(c, payer, rules, as_of, rule)
+    return _denial_action(c, payer, rules, as_of, found)
 
 
 def step_appealed(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
@@ -217,9 +239,9 @@ def step_appealed(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Act
 
 
 def step_partially_paid(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
-    rule = _worst_denial(c, rules, skip=PASSIVE | {"patient_resp"})
-    if rule is not None:
-        return _denial_action(c, payer, rules, as_of, rule)
+    found = _denials(c, rules, skip=PASSIVE | {"patient_resp"})
+    if found:
+        return _denial_action(c, payer, rules, as_of, found)
     return step_paid(c, payer, rules, as_of)
 
 
@@ -229,11 +251,8 @@ def step_paid(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
         return Action(f"Post the payment from {payer.name}'s ERA/EOB (status is {c.status.value} but no paid "
                       "amount or remit date is recorded)", "post_payment", c.last_contact or as_of,
                       "paid status with no payment posted", at_stake=open_balance(c))
-    short = underpaid_amount(c, payer)
-    if short:
-        due, reason = _work_by(c, rules, as_of, f"paid ${c.paid:,.2f} against ${c.expected:,.2f} expected")
-        return Action(f"Dispute the underpayment of ${short:,.2f} with {payer.name}", "underpayment", due, reason,
-                      underpaid=short, at_stake=short, cite=version_at(payer.underpayment, c.dos_from).cited)
+    if underpaid_amount(c, payer):
+        return _dispute_underpayment(c, payer, rules, as_of)
     if c.patient_resp > 0:
         cycle = rules.settings.statement_cycle_days
         start = c.remit_date or as_of
@@ -246,6 +265,13 @@ def step_paid(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
     if c.status is Status.DENIED:
         return Action("Nothing to do: contractual adjustment only", NOTHING, None, "only contractual adjustments")
     return Action("Nothing to do: paid", NOTHING, None, "paid in full")
+
+
+def _dispute_underpayment(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    short = underpaid_amount(c, payer)
+    due, reason = _work_by(c, rules, as_of, f"paid ${c.paid:,.2f} against ${c.expected:,.2f} expected")
+    return Action(f"Dispute the underpayment of ${short:,.2f} with {payer.name}", "underpayment", due, reason,
+                  underpaid=short, at_stake=short, cite=version_at(payer.underpayment, c.dos_from).cited)
 
 
 def step_closed(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:

@@ -70,31 +70,38 @@ def filing_deadline(claim: Claim, payer: PayerRules, holidays: frozenset[date], 
 def _filing_deadline(claim: Claim, payer: PayerRules, holidays: frozenset[date], corrected: bool) -> Deadline:
     tf: TimelyFiling = version_at(payer.timely_filing, claim.dos_from)
     note = ""
-    limit = tf.out_of_network if claim.network is Network.OUT else tf.in_network
+    out_of_network = claim.network is Network.OUT
+    limit = tf.out_of_network if out_of_network else tf.in_network
+    # The claim's own anchor: the date of service, or the through date of an institutional stay.
+    anchor = tf.institutional_anchor if claim.claim_type is ClaimType.INSTITUTIONAL else tf.anchor
     if claim.order is Order.SECONDARY and tf.secondary_anchor is Anchor.PRIMARY_EOB:
         if claim.primary_eob_date is not None:
-            anchor, anchor_date = Anchor.PRIMARY_EOB, claim.primary_eob_date
+            anchor = Anchor.PRIMARY_EOB
             limit = tf.secondary_limit or limit
         else:
-            anchor, anchor_date = Anchor.DOS, claim.dos_from
-            note = "no primary EOB date yet, so counted from the date of service"
-    else:
-        anchor = tf.institutional_anchor if claim.claim_type is ClaimType.INSTITUTIONAL else tf.anchor
-        anchor_date = _anchor_date(claim, anchor)
+            note = f"no primary EOB date yet, so counted from the {_said(anchor)}"
+    anchor_date = _anchor_date(claim, anchor)
     source = tf.cited.source
     roll = tf.roll_to_business_day
     if corrected and payer.corrected_claim:
         cc: CorrectedClaim = version_at(payer.corrected_claim, claim.dos_from)
-        cc_anchor = cc.anchor
-        if cc_anchor is Anchor.DOS and claim.claim_type is ClaimType.INSTITUTIONAL:
-            cc_anchor = tf.institutional_anchor  # a hospital stay counts from its through date here too
-        cc_anchor_date = _anchor_date(claim, cc_anchor)
-        if cc.anchor is Anchor.REMIT and claim.remit_date is None:
-            cc_anchor_date = claim.dos_from
-        anchor, anchor_date, limit, source = cc_anchor, cc_anchor_date, cc.limit, cc.cited.source
+        limit = cc.out_of_network if out_of_network and cc.out_of_network else cc.limit
+        source = cc.cited.source
+        # "From the date of service" means from the claim's original filing anchor: the through date
+        # of a hospital stay, or the primary EOB for a secondary claim where the payer counts from it.
+        if cc.anchor is not Anchor.DOS:
+            if cc.anchor is Anchor.REMIT and claim.remit_date is None:
+                anchor, anchor_date = Anchor.DOS, claim.dos_from
+            else:
+                anchor, anchor_date = cc.anchor, _anchor_date(claim, cc.anchor)
     raw = add_period(anchor_date, limit)
     due = next_business_day(raw, holidays) if roll else raw
-    return Deadline(due, anchor.value, anchor_date, limit, raw if due != raw else None, source, corrected, note)
+    return Deadline(due, _said(anchor), anchor_date, limit, raw if due != raw else None, source, corrected, note)
+
+
+def _said(anchor: Anchor) -> str:
+    """The anchor as the "why" says it ("primary EOB date", not the rules file's lower case)."""
+    return anchor.value.replace("eob", "EOB")
 
 
 def _anchor_date(claim: Claim, anchor: Anchor) -> date:

@@ -624,6 +624,7 @@ SECTION_FIELDS: dict[str, dict[str, Field]] = {
     },
     "corrected_claim": {
         "limit": Field(to_period, "period", "90 days", required=True),
+        "out_of_network_limit": Field(to_period, "period", "180 days"),
         "anchor": Field(to_anchor, "anchor", "date of service"),
         **CITED_FIELDS,
     },
@@ -670,7 +671,8 @@ def _build_section(section: str, v: dict, cited: Cited):
             secondary_anchor=v.get("secondary_anchor", Anchor.DOS), secondary_limit=v.get("secondary_limit"),
             roll_to_business_day=v.get("roll_to_next_business_day", False))
     if section == "corrected_claim":
-        return CorrectedClaim(limit=v["limit"], cited=cited, anchor=v.get("anchor", Anchor.DOS))
+        return CorrectedClaim(limit=v["limit"], cited=cited, anchor=v.get("anchor", Anchor.DOS),
+                              out_of_network=v.get("out_of_network_limit"))
     if section == "follow_up":
         return FollowUp(first_check_electronic=v["first_check_electronic"], first_check_paper=v["first_check_paper"],
                         recheck_every=v["recheck_every"], expected_adjudication=v["expected_adjudication"], cited=cited)

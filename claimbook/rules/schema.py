@@ -80,7 +80,8 @@ class TimelyFiling:
 class CorrectedClaim:
     limit: Period
     cited: Cited
-    anchor: Anchor = Anchor.DOS
+    anchor: Anchor = Anchor.DOS  # DOS: the claim's original filing anchor (through date, primary EOB...)
+    out_of_network: Period | None = None  # when out-of-network claims have a longer limit
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,3 +104,36 @@ def test_bundling_denial_needs_a_corrected_claim_within_90_days_of_dos(run):
     assert r.category == "bundling"
     assert r.tf_deadline == date(2026, 4, 5)
     assert r.tf_risk is Risk.WATCH  # a corrected claim still has to reach Cigna
+
+
+# --- corrected claims are held to the original filing limit ----------------------------------------
+
+def test_corrected_secondary_claim_counts_from_the_primary_eob_like_the_original(run):
+    # CO-16 needs a corrected claim: 90 days from the primary EOB 2025-10-01, not from the DOS in June.
+    r = run("Cigna", date(2025, 11, 17), dos_from=date(2025, 6, 2), order=Order.SECONDARY,
+            primary_eob_date=date(2025, 10, 1), submitted=date(2025, 10, 10), accepted=date(2025, 10, 10),
+            status=Status.DENIED, denial_codes=(DenialCode("CO", "16"),), remit_date=date(2025, 11, 3), billed=300.0)
+    assert (r.tf_deadline, r.tf_days_left, r.tf_risk) == (date(2025, 12, 30), 43, Risk.WATCH)
+    assert "corrected-claim deadline is 2025-12-30 (90 days from the primary EOB date 2025-10-01" in r.why
+
+
+def test_corrected_out_of_network_claim_gets_the_180_day_limit(run):
+    r = run("Cigna", date(2025, 11, 3), dos_from=date(2025, 8, 1), network=Network.OUT, submitted=date(2025, 8, 5),
+            accepted=date(2025, 8, 5), status=Status.DENIED, denial_codes=(DenialCode("CO", "16"),),
+            remit_date=date(2025, 10, 20), billed=300.0)
+    assert (r.tf_deadline, r.tf_risk) == (date(2026, 1, 28), Risk.OK)
+
+
+def test_secondary_inpatient_stay_without_an_eob_counts_from_the_last_day(run):
+    r = run("Cigna", date(2025, 10, 1), dos_from=date(2025, 9, 1), dos_through=date(2025, 9, 20),
+            order=Order.SECONDARY, claim_type=ClaimType.INSTITUTIONAL, status=Status.NOT_SUBMITTED, billed=200.0)
+    assert r.tf_deadline == date(2025, 12, 19)  # 2025-09-20 + 90 days, as for a primary claim
+    assert "no primary EOB date yet, so counted from the through date" in r.why
+    assert r.next_action == "Submit the secondary claim with the primary payer's EOB (enter its date in Primary EOB Date)"
+
+
+def test_secondary_claim_is_due_after_the_primary_eob_not_after_the_dos(run):
+    r = run("Cigna", date(2026, 1, 15), dos_from=date(2025, 9, 1), order=Order.SECONDARY,
+            primary_eob_date=date(2026, 1, 5), status=Status.NOT_SUBMITTED, billed=200.0)
+    assert (r.follow_up, r.days_overdue) == (date(2026, 1, 12), 3)
+    assert "within 7 days of the primary EOB 2026-01-05" in r.why
