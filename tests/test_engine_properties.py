@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from hypothesis import given, settings, strategies as st
@@ -90,3 +91,24 @@ def test_evaluation_is_deterministic_and_ranks_are_a_permutation(cs):
     assert a == b
     ranks = sorted(r.priority for r in a.results if r.priority)
     assert ranks == list(range(1, len(ranks) + 1))
+
+
+@settings(max_examples=200)
+@given(claims(), st.randoms(use_true_random=False))
+def test_the_order_denial_codes_were_typed_in_never_changes_the_result(c, rnd):
+    shuffled = list(c.denial_codes)
+    rnd.shuffle(shuffled)
+    a = evaluate([c], RULES, AS_OF).results[0]
+    b = evaluate([replace(c, denial_codes=tuple(shuffled))], RULES, AS_OF).results[0]
+    assert a == b
+
+
+@settings(max_examples=50)
+@given(st.lists(claims(), max_size=25, unique_by=lambda c: c.claim_id), st.randoms(use_true_random=False))
+def test_a_claims_result_does_not_depend_on_the_order_of_the_claims(cs, rnd):
+    # (Copies of one Claim ID that tie on everything keep their sheet order: IDs are unique here.)
+    shuffled = list(cs)
+    rnd.shuffle(shuffled)
+    a = evaluate(cs, RULES, AS_OF).results
+    b = {r.claim_id: r for r in evaluate(shuffled, RULES, AS_OF).results}
+    assert [b[c.claim_id] for c in cs] == list(a)
