@@ -301,14 +301,21 @@ def _year2(y: str) -> int:
     return n
 
 
+# The dates claimbook works with (as --as-of): a claim dated 1926 or 9999 is a typing slip, and date
+# arithmetic near the year 9999 would overflow.
+PLAUSIBLE_YEARS = (1990, 2100)
+
+
 def parse_date(value: object, label: str, issues: list[str], day_first: bool = False) -> date | None:
     """A date from a cell; a problem is appended to ``issues`` and None returned."""
     if value is None:
         return None
-    if isinstance(value, datetime):
-        return value.date()
     if isinstance(value, date):
-        return value
+        d = value.date() if isinstance(value, datetime) else value
+        if not (PLAUSIBLE_YEARS[0] <= d.year <= PLAUSIBLE_YEARS[1]):
+            issues.append(_implausible_year(label, f"{d:%m/%d/%Y}", d.year))
+            return None
+        return d
     order = "DD/MM/YYYY" if day_first else "MM/DD/YYYY"
     if isinstance(value, bool) or isinstance(value, (time, timedelta)):
         issues.append(f"{label} {_quote(value)} is not a date — type it as {order}")
@@ -333,10 +340,15 @@ def parse_date(value: object, label: str, issues: list[str], day_first: bool = F
     d = _parse_date_text(text, day_first)
     if d is None:
         issues.append(f"{label} {_quote(text)} is not a date — type it as {order}")
-    elif not (1900 <= d.year <= 2199):
-        issues.append(f"{label} {_quote(text)} has the year {d.year} — check the date")
+    elif not (PLAUSIBLE_YEARS[0] <= d.year <= PLAUSIBLE_YEARS[1]):
+        issues.append(_implausible_year(label, text, d.year))
         return None
     return d
+
+
+def _implausible_year(label: str, shown: str, year: int) -> str:
+    return (f"{label} {_quote(shown)} has the year {year} — check the date "
+            f"(claimbook reads dates from {PLAUSIBLE_YEARS[0]} to {PLAUSIBLE_YEARS[1]})")
 
 
 def _parse_date_text(text: str, day_first: bool) -> date | None:
@@ -654,7 +666,7 @@ def _claim_from_row(row: Sequence, plan, day_first: bool, row_label: str) -> Cla
         if kind == "date":
             if v is None:
                 continue
-            if type(v) is datetime:
+            if type(v) is datetime and PLAUSIBLE_YEARS[0] <= v.year <= PLAUSIBLE_YEARS[1]:
                 kw[fname] = v.date()
                 continue
             d = parse_date(v, label, issues, day_first)

@@ -325,6 +325,9 @@ def test_hostile_cells(tmp_path, rules):
              "Patient": "+1 555", "Notes": "@SUM(A1)"}),
         r(**{"Claim ID": "H5", "Payer": "Medicare", "DOS": date(2026, 1, 5), "Notes": "merged"}),
         r(**{"Claim ID": "H6", "Payer": "Medicare", "DOS": date(2026, 1, 5)}),
+        r(**{"Claim ID": "H7", "Payer": "Aetna", "DOS": date(9999, 12, 31), "Docs Due": date(9999, 12, 31),
+             "Status": "Docs Requested", "Submitted": date(2026, 1, 9)}),
+        r(**{"Claim ID": "H8", "Payer": "Aetna", "DOS": date(1926, 1, 5)}),  # a slip for 2026
     ]
     from claimbook.workbook.layout import new_tracker
 
@@ -343,7 +346,7 @@ def test_hostile_cells(tmp_path, rules):
     before = user_cells(path)
 
     out = refresh_file(path, as_of=AS_OF)
-    assert out.summary.claims == 9
+    assert out.summary.claims == 11
     assert user_cells(path) == before  # formulas, errors, long text, merged cells: as they were
     wb = openpyxl.load_workbook(path)
     ws = wb["Claims"]
@@ -355,6 +358,9 @@ def test_hostile_cells(tmp_path, rules):
     assert "DOS 'yesterday' is not a date" in issues["H2"] and "Billed 'lots' is not an amount" in issues["H2"]
     assert "negative" in issues["H2"] and "did you mean 'Paid'" in issues["H2"]
     assert "formula" in issues["H3"]
+    assert "DOS '12/31/9999' has the year 9999 — check the date" in issues["H7"]
+    assert "Docs Due '12/31/9999' has the year 9999" in issues["H7"]
+    assert "DOS '01/05/1926' has the year 1926" in issues["H8"]
     blank_row = first + 2
     cols = table.map_computed_columns(io.find_claims(wb).header())
     assert all(ws.cell(blank_row, place.first_col + c).value is None for c in cols.values())

@@ -111,6 +111,10 @@ def test_day_first_setting():
     (timedelta(days=3), "is not a date"),
     (60, "is not a date"),  # Excel's phantom 29 Feb 1900
     (-5.0, "is not a date"),
+    (datetime(9999, 12, 31), "DOS '12/31/9999' has the year 9999 — check the date (claimbook reads dates from 1990 to 2100)"),
+    (date(1926, 1, 5), "DOS '01/05/1926' has the year 1926"),  # a slip for 2026
+    ("1/5/1926", "DOS '1/5/1926' has the year 1926"),
+    ("12/31/2199", "has the year 2199"),
 ])
 def test_bad_dates_become_issues(value, fragment):
     issues = []
@@ -257,6 +261,13 @@ def test_follow_up_log_feeds_last_contact_and_next_date(rules):
     assert any("Follow-up Log row 5" in i for i in c.issues)
     out = run_blocks(Block(HEADER, rows), log, rules, AS_OF)
     assert out.computed[0][table.COMPUTED_COLUMNS.index("Follow-up Date")] == date(2026, 3, 9)
+
+
+def test_an_impossible_as_of_date_in_settings_is_reported_and_today_is_used():
+    s = table.tracker_settings([["As-of date", datetime(9999, 12, 31)]])
+    assert s.as_of is None
+    assert s.problems == ("Settings: As-of date '12/31/9999' has the year 9999 — check the date (claimbook reads "
+                          "dates from 1990 to 2100) (today was used)",)
 
 
 def test_settings_rows():
