@@ -388,3 +388,15 @@ def test_every_result_field_holds_its_own_value():
         "data_issues": (), "is_open": True,
     }
     assert assess(c, rules(), AS_OF) == r._replace(priority=0)  # one claim alone is not ranked
+
+
+def test_a_date_near_the_year_9999_is_flagged_not_fatal():
+    # The table layer turns such cells into data issues; a script calling the API directly may not.
+    bad = claim(claim_id="B", status=Status.DOCS_REQUESTED, submitted=date(2026, 1, 9), docs_due=date(9999, 12, 31),
+                dos_from=date(9999, 12, 1))
+    ev = evaluate([claim(claim_id="A"), bad], rules(), AS_OF)
+    a, b = ev.results
+    assert a.is_open and a.next_action and a.tf_deadline is not None  # the other claim is worked as usual
+    assert (b.next_action, b.follow_up, b.is_open) == ("Check the dates on this claim", AS_OF, True)
+    assert len(b) == len(b._fields) and "too far in the future" in b.data_issues[-1] and b.priority >= 1
+    assert assess(bad, rules(), AS_OF).next_action == "Check the dates on this claim"

@@ -63,7 +63,19 @@ def _appeal_deadline(c: Claim, payer: PayerRules, action: Action) -> tuple[date 
 
 def assess(c: Claim, rules: Rules, as_of: date, duplicate: bool = False) -> Result:
     """Evaluate one claim on its own (priority 0: ``evaluate`` ranks claims against each other)."""
-    return tuple.__new__(Result, _assess(c, rules, as_of, duplicate))
+    return tuple.__new__(Result, _assess_or_flag(c, rules, as_of, duplicate))
+
+
+def _assess_or_flag(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> list:
+    """``_assess``, or, when a date is so far off that date arithmetic overflows, a result that says so."""
+    try:
+        return _assess(c, rules, as_of, duplicate)
+    except OverflowError:
+        payer, _ = rules.payer_for(c.payer, c.payer_id)
+        issue = "A date on this claim is too far in the future to work with: check every date on the row"
+        return [c.claim_id, payer.key, payer.name, None, "", "Check the dates on this claim", "review", as_of, 0,
+                None, None, None, None, None, 0.0, 0.0, 0.0, 0, f"{payer.name} ({payer.file}): {issue}.",
+                (*data_issues(c, as_of), issue), True]
 
 
 def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> list:
@@ -224,7 +236,10 @@ def _cycle_collector_paused():
 def _evaluate(claims: list[Claim], rules: Rules, as_of: date) -> Evaluation:
     counts = Counter(c.claim_id for c in claims)
     dup = {k for k, n in counts.items() if n > 1 and k}
-    rows = [_assess(c, rules, as_of, c.claim_id in dup) for c in claims]
+    try:
+        rows = [_assess(c, rules, as_of, c.claim_id in dup) for c in claims]
+    except OverflowError:  # a date near the year 9999 (the table layer stops those; API callers may not)
+        rows = [_assess_or_flag(c, rules, as_of, c.claim_id in dup) for c in claims]
     order = ranks([r[IS_OPEN] for r in rows], [r[SCORE] for r in rows], [r[FOLLOW_UP] for r in rows],
                   [r[CLAIM_ID] for r in rows])
     new = tuple.__new__
