@@ -920,7 +920,6 @@ def worklist_rows(pairs: Sequence[tuple[Claim, object]], as_of: date, look_ahead
     return rows
 
 
-_ADJUDICATED = {Status.DENIED, Status.APPEALED, Status.PARTIALLY_PAID, Status.PAID}
 _DENIED = {Status.DENIED, Status.APPEALED}
 
 
@@ -932,11 +931,12 @@ def dashboard(pairs: Sequence[tuple[Claim, object]], bucket_labels: Sequence[str
     buckets = list(bucket_labels)
     index = {b: i for i, b in enumerate(buckets)}
     by_payer: dict[str, tuple[list[float], list[int]]] = {}
-    open_ar = over90 = over120 = risk_dollars = underpaid = 0.0
-    due_today = overdue = adjudicated = denied = 0
+    open_ar = over90 = over120 = risk_dollars = underpaid = unbilled = 0.0
+    due_today = overdue = submitted = denied = 0
     for c, r in pairs:
-        if c.status in _ADJUDICATED:
-            adjudicated += 1
+        billed = c.status is not Status.NOT_SUBMITTED
+        if billed:
+            submitted += 1
             denied += c.status in _DENIED
         underpaid += r.underpaid or 0.0
         if r.needs_action and r.follow_up is not None and r.is_open:
@@ -947,13 +947,16 @@ def dashboard(pairs: Sequence[tuple[Claim, object]], bucket_labels: Sequence[str
         if not r.is_open:
             continue
         stake = r.at_stake or 0.0
+        if r.tf_risk in (Risk.CRITICAL, Risk.HIGH):
+            risk_dollars += stake
+        if not billed:  # A/R is money owed on billed claims (domain.md s7); unbilled work is on the Worklist
+            unbilled += stake
+            continue
         open_ar += stake
         if r.age is not None and r.age > 90:
             over90 += stake
         if r.age is not None and r.age > 120:
             over120 += stake
-        if r.tf_risk in (Risk.CRITICAL, Risk.HIGH):
-            risk_dollars += stake
         name = r.payer_name if r.payer_key != "default" else (" ".join(c.payer.split()) or r.payer_name)
         dollars, counts = by_payer.setdefault(name, ([0.0] * len(buckets), [0] * len(buckets)))
         i = index.get(r.bucket)
@@ -962,11 +965,12 @@ def dashboard(pairs: Sequence[tuple[Claim, object]], bucket_labels: Sequence[str
             counts[i] += 1
     payers = sorted(by_payer, key=lambda p: (-sum(by_payer[p][0]), p.lower()))
     kpis = [
-        Kpi("Open AR", round(open_ar, 2), "money"),
+        Kpi("Open AR", round(open_ar, 2), "money",
+            f"owed on billed claims; ${unbilled:,.2f} more not billed yet" if unbilled else "owed on billed claims"),
         Kpi("AR over 90 days", (over90 / open_ar) if open_ar else None, "percent", "share of open AR dollars"),
         Kpi("AR over 120 days", (over120 / open_ar) if open_ar else None, "percent", "share of open AR dollars"),
-        Kpi("Denial rate", (denied / adjudicated) if adjudicated else None, "percent",
-            "denied or appealed, among adjudicated claims"),
+        Kpi("Denial rate", (denied / submitted) if submitted else None, "percent",
+            "denied or appealed, among submitted claims"),
         Kpi("Follow-ups due today", due_today, "count"),
         Kpi("Follow-ups overdue", overdue, "count"),
         Kpi("At Critical/High filing risk", round(risk_dollars, 2), "money", "open dollars"),

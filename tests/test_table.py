@@ -363,3 +363,26 @@ def test_all_digit_claim_ids_match_whatever_their_leading_zeros():
                                                                    [123, "Aetna", date(2026, 1, 5)]]))
     assert read.duplicates == {"123"}
     assert all(any("appears 2 times" in i for i in c.issues) for c in read.claims)
+
+
+def test_dashboard_kpis_follow_the_usual_definitions(rules):
+    # Open AR and its aging are money owed on *billed* claims; the denial rate is denied / submitted.
+    from claimbook.engine import evaluate
+    from claimbook.model import Claim
+
+    dos = date(2025, 11, 3)  # 119 days before AS_OF
+    claims = [
+        Claim("U1", "Aetna", dos, billed=100.0, status=Status.NOT_SUBMITTED),
+        Claim("D1", "Aetna", dos, billed=200.0, submitted=dos, status=Status.DENIED, remit_date=date(2026, 1, 5),
+              denial_codes=(DenialCode("CO", "50"),)),
+        Claim("P1", "Aetna", dos, billed=300.0, paid=300.0, submitted=dos, status=Status.PAID,
+              remit_date=date(2026, 1, 5)),
+        Claim("O1", "Aetna", date(2026, 2, 2), billed=400.0, submitted=date(2026, 2, 3), status=Status.PENDING),
+    ]
+    pairs = list(zip(claims, evaluate(claims, rules, AS_OF).results))
+    kpis = {k.label: k for k in table.dashboard(pairs, rules.settings.bucket_labels(), AS_OF).kpis}
+    assert kpis["Open AR"].value == 600.0  # D1 + O1; U1 is not billed yet, P1 is paid
+    assert kpis["Open AR"].note == "owed on billed claims; $100.00 more not billed yet"
+    assert kpis["AR over 90 days"].value == pytest.approx(200 / 600)
+    assert kpis["Denial rate"].value == pytest.approx(1 / 3)  # D1 of the three submitted claims
+    assert kpis["Denial rate"].note == "denied or appealed, among submitted claims"
