@@ -62,6 +62,35 @@ def test_demo_out_writes_a_refreshed_macro_tracker(tmp_path, capsys):
     assert wb["Worklist"]["A4"].value == 1  # the top claim
 
 
+def test_demo_out_never_replaces_a_file_without_force(tmp_path, capsys):
+    real = tmp_path / "ClaimTracker.xlsm"
+    real.write_bytes(b"the practice's real tracker")
+    assert main(["demo", "--as-of", AS_OF.isoformat(), "--out", str(real)]) == 2
+    out = capsys.readouterr()
+    assert out.out == ""  # refused before the worklist is printed
+    assert out.err.strip() == (f"claimbook: {real} already exists and claimbook demo does not replace it: it may be "
+                               "a tracker with your claims. Give a new file name, or add --force to replace it "
+                               "(the old file is then kept as ClaimTracker.backup-1.xlsm).")
+    assert real.read_bytes() == b"the practice's real tracker"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ClaimTracker.xlsm"]
+
+    assert main(["demo", "--as-of", AS_OF.isoformat(), "--out", str(real), "--force"]) == 0
+    out = capsys.readouterr().out
+    assert f"Demo tracker written to {real}" in out
+    assert "The file that was there is kept as ClaimTracker.backup-1.xlsm." in out
+    assert (tmp_path / "ClaimTracker.backup-1.xlsm").read_bytes() == b"the practice's real tracker"
+    assert openpyxl.load_workbook(real)["Worklist"]["A4"].value == 1
+
+
+def test_demo_out_into_a_missing_folder_says_so(tmp_path, capsys):
+    target = tmp_path / "no such folder" / "demo.xlsx"
+    assert main(["demo", "--as-of", AS_OF.isoformat(), "--out", str(target)]) == 2
+    assert capsys.readouterr().err.strip() == (f"claimbook: The folder {target.parent} does not exist. Create it "
+                                               "first, or give a file name in a folder that exists; nothing was "
+                                               "written.")
+    assert not target.parent.exists()
+
+
 def test_bad_as_of_is_a_plain_message(capsys):
     assert main(["demo", "--as-of", "yesterday"]) == 2
     assert "is not a date" in capsys.readouterr().err

@@ -207,6 +207,60 @@ def test_missing_key_is_added_inside_the_settings_block(tracker: Path) -> None:
     assert "INTERPRETER_WIN" in keys and len(keys) == 6
 
 
+_X14_CONDITIONAL_FORMAT = (
+    b'<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+    b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings>'
+    b'<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    b'<x14:cfRule type="dataBar" id="{00000000-0000-0000-0000-000000000001}"><x14:dataBar minLength="0" '
+    b'maxLength="100"><x14:cfvo type="autoMin"/><x14:cfvo type="autoMax"/></x14:dataBar></x14:cfRule>'
+    b'<xm:sqref>M2:M500</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>')
+
+
+def _with_x14_rule_on_claims(path: Path) -> None:
+    """The tracker with an Excel 2010+ data bar on its Claims sheet (which openpyxl drops when it saves)."""
+    names = load_workbook(path, keep_vba=True).sheetnames
+    part = f"xl/worksheets/sheet{names.index('Claims') + 1}.xml"
+    parts = _parts(path)
+    parts[part] = parts[part].replace(b"</worksheet>", _X14_CONDITIONAL_FORMAT + b"</worksheet>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_windows_install_refuses_a_tracker_it_cannot_save_whole(tmp_path: Path, tracker: Path) -> None:
+    import warnings
+
+    _with_x14_rule_on_claims(tracker)
+    before = tracker.read_bytes()
+    exe = _windows_python(tmp_path)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        with pytest.raises(TrackerError) as err:
+            excel.install(tracker, platform="win32", executable=str(exe), out=lambda s: None)
+    assert said == []  # no openpyxl warning reaches the screen
+    pythonw = exe.with_name("pythonw.exe")
+    assert str(err.value) == (
+        "ClaimTracker.xlsm has content claimbook cannot keep when it saves the file (Excel 2010+ conditional "
+        "formatting on the Claims sheet). Instead, set it yourself in Excel on its xlwings.conf sheet: "
+        f"INTERPRETER_WIN in column A (its row, or the first empty row) and {pythonw} beside it in column B; "
+        "the file was not changed.")
+    assert tracker.read_bytes() == before
+    assert sorted(p.name for p in tracker.parent.iterdir()) == ["ClaimTracker.xlsm"]
+
+
+def test_windows_install_saves_like_a_refresh(tmp_path: Path, tracker: Path, template: bytes) -> None:
+    tracker.chmod(0o600)
+    exe = _windows_python(tmp_path)
+    assert excel.install(tracker, platform="win32", executable=str(exe), out=lambda s: None) == 0
+    assert (tracker.parent / "ClaimTracker.backup-1.xlsm").read_bytes() == template  # kept, as refresh does
+    assert _conf(tracker)["INTERPRETER_WIN"] == str(exe.with_name("pythonw.exe"))
+    if sys.platform != "win32":
+        assert oct(tracker.stat().st_mode & 0o777) == "0o600"
+    (tracker.parent / "~$ClaimTracker.xlsm").write_bytes(b"left over")
+    with pytest.raises(TrackerError, match="if Excel is not open, ~\\$ClaimTracker.xlsm is left over"):
+        excel.install(tracker, platform="win32", executable=str(exe), out=lambda s: None)
+
+
 def test_interpreter_settings() -> None:
     assert excel.interpreter_settings("linux", "/usr/bin/python3") == {}
     assert excel.interpreter_settings("darwin", "/opt/py/bin/python") == {"INTERPRETER_MAC": "/opt/py/bin/python"}

@@ -261,7 +261,33 @@ def test_corrupt_and_foreign_files_are_refused(tmp_path):
     _refused(bad, "could not be read as an Excel workbook")
     txt = tmp_path / "claims.csv"
     txt.write_text("a,b\n")
-    _refused(txt, "not an .xlsx or .xlsm workbook")
+    _refused(txt, "claims.csv is a file to import, not a tracker workbook (.xlsx or .xlsm). To bring it into "
+                  "your tracker, run: claimbook import claims.csv --into ClaimTracker.xlsm")
+    old = tmp_path / "Old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    _refused(old, "not an .xlsx or .xlsm workbook. Save it from Excel as .xlsm")
+
+
+def test_a_folder_a_csv_and_a_leftover_lock_file_get_plain_advice(tmp_path, rules, capsys):
+    folder = tmp_path / "Claims 2026"
+    folder.mkdir()
+    assert main(["refresh", str(folder)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"claimbook: {folder} is a folder, not a tracker file. Give the workbook's file name, "
+                   f"e.g. {folder / 'ClaimTracker.xlsm'}.")
+    (tmp_path / "claims.csv").write_text("Claim ID,Payer,DOS\n")
+    assert main(["refresh", str(tmp_path / "claims.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "claimbook import claims.csv --into ClaimTracker.xlsm" in err and "Save it from Excel" not in err
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    (tmp_path / "~$Tracker.xlsx").write_bytes(b"left over")
+    before = fingerprint(path)
+    assert main(["refresh", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("claimbook: Tracker.xlsx seems to be open in Excel (its lock file ~$Tracker.xlsx is beside it). "
+                   "Close Excel and run again; if Excel is not open, ~$Tracker.xlsx is left over from an earlier "
+                   "Excel session: delete it (it may be a hidden file) and run again.")
+    assert fingerprint(path) == before
 
 
 def test_truncated_zip_is_refused(tmp_path, rules):
@@ -439,6 +465,74 @@ def test_backups_rotate(tmp_path, rules):
     assert names == ["Tracker.backup-1.xlsx", "Tracker.backup-2.xlsx"]
     assert (tmp_path / "Tracker.backup-2.xlsx").read_bytes() != original
     assert first != path.read_bytes()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits and symbolic links as on Linux and macOS")
+def test_refresh_keeps_the_file_private_and_writes_through_a_link(tmp_path, rules):
+    private = make_tracker(tmp_path / "Private.xlsx", rules, n=5)
+    private.chmod(0o600)  # patient data only its owner may read
+    refresh_file(private, as_of=AS_OF)
+    assert oct(private.stat().st_mode & 0o777) == "0o600"
+    assert oct((tmp_path / "Private.backup-1.xlsx").stat().st_mode & 0o777) == "0o600"
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    real = make_tracker(shared / "Tracker.xlsx", rules, n=5)
+    real.chmod(0o640)
+    original = real.read_bytes()
+    link = tmp_path / "Tracker.xlsx"
+    link.symlink_to(real)
+    refresh_file(link, as_of=AS_OF)
+    assert link.is_symlink() and link.resolve() == real.resolve()  # still a link to the same file
+    assert real.read_bytes() != original and computed_by_id(real)  # the real file was refreshed
+    assert oct(real.stat().st_mode & 0o777) == "0o640"
+    backup = shared / "Tracker.backup-1.xlsx"
+    assert not backup.is_symlink() and backup.read_bytes() == original  # a real copy of the old file
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("Tracker")] == ["Tracker.xlsx"]
+
+
+def _with_date_formatted_number(path: Path, *values, sheet="Claims") -> list[str]:
+    """Put numbers in date-formatted cells of the DOS column (rows 3, 4, ...) of one sheet."""
+    wb = openpyxl.load_workbook(path)
+    place = io.find_claims(wb)
+    col = place.first_col + table.map_input_columns(place.header())["dos_from"]
+    ws = wb[sheet] if sheet in wb.sheetnames else wb.create_sheet(sheet)
+    coords = []
+    for row, value in enumerate(values, start=3):
+        cell = ws.cell(row, col)
+        cell.value = value
+        cell.number_format = "mm/dd/yyyy"
+        coords.append(cell.coordinate)
+    wb.save(path)
+    return coords
+
+
+@pytest.mark.parametrize("value,said", [
+    (10 ** 15, "holds the number 1000000000000000, formatted as a date but too large (or too small) to be one, "
+               "and claimbook would save it as #VALUE!. In Excel, format that cell as Number or Text"),
+    (2958466, "holds the number 2958466, formatted as a date"),
+    (60, "holds the date 02/29/1900, a day that did not exist (Excel keeps it for old Lotus files), and claimbook "
+         "would save it as 02/28/1900. Correct that date in Excel"),
+])
+def test_a_date_formatted_number_that_is_no_date_is_refused_not_lost(tmp_path, rules, capsys, value, said):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    [coord] = _with_date_formatted_number(path, value)
+    before = fingerprint(path)
+
+    assert main(["refresh", str(path), "--as-of", AS_OF.isoformat()]) == 2
+
+    out = capsys.readouterr()
+    assert out.err.startswith(f"claimbook: Tracker.xlsx: cell {coord} on the Claims sheet {said}")
+    assert out.err.strip().endswith("the file was not changed.") and len(out.err.strip().splitlines()) == 1
+    assert "Warning" not in out.err + out.out and "openpyxl" not in out.err + out.out
+    assert fingerprint(path) == before and not [p for p in tmp_path.iterdir() if "backup" in p.name]
+
+
+def test_the_lost_date_is_found_on_its_own_sheet(tmp_path, rules):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    coord, other = _with_date_formatted_number(path, 10 ** 15, 2958466, sheet="Old claims")
+    err = _refused(path, f"cell {coord} on the Old claims sheet holds the number 1000000000000000")
+    assert str(err).endswith(f"The same problem is in Old claims!{other}.")
 
 
 def test_settings_as_of_and_rules_folder(tmp_path, rules):

@@ -327,10 +327,39 @@ def test_template_check_command(tmp_path: Path, built: bytes, capsys) -> None:
 
 
 def test_template_build_command(tmp_path: Path, built: bytes, capsys) -> None:
-    out = tmp_path / "sub" / "T.xlsm"
+    out = tmp_path / "T.xlsm"
     assert main(["template", "build", "--out", str(out)]) == 0
     assert out.read_bytes() == built
     assert str(out) in capsys.readouterr().out
+
+
+def test_template_build_never_replaces_a_file_without_force(tmp_path: Path, built: bytes, capsys) -> None:
+    tracker = tmp_path / "ClaimTracker.xlsm"
+    tracker.write_bytes(b"a tracker full of claims")
+    tracker.chmod(0o600)
+    assert main(["template", "build", "--out", str(tracker)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"claimbook: {tracker} already exists and claimbook template build does not replace it: it may be a "
+        "tracker with your claims. Give a new file name, or add --force to replace it (the old file is then kept "
+        "as ClaimTracker.backup-1.xlsm).")
+    assert tracker.read_bytes() == b"a tracker full of claims"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ClaimTracker.xlsm"]
+
+    assert main(["template", "build", "--out", str(tracker), "--force"]) == 0
+    assert "The file that was there is kept as ClaimTracker.backup-1.xlsm." in capsys.readouterr().out
+    assert tracker.read_bytes() == built
+    assert (tmp_path / "ClaimTracker.backup-1.xlsm").read_bytes() == b"a tracker full of claims"
+    if os.name == "posix":
+        assert oct(tracker.stat().st_mode & 0o777) == "0o600"
+
+
+def test_template_build_into_a_missing_folder_says_so(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "nonexist" / "dir" / "T.xlsm"
+    assert main(["template", "build", "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == (f"claimbook: The folder {out.parent} does not exist. Create it "
+                                               "first, or give a file name in a folder that exists; nothing was "
+                                               "written.")
+    assert not (tmp_path / "nonexist").exists()
 
 
 # -------------------------------------------------------------------------------------- LibreOffice

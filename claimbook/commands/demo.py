@@ -7,6 +7,7 @@ refreshed demo tracker workbook.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from claimbook.commands._common import parse_as_of
 
@@ -18,7 +19,10 @@ def add_parser(sub) -> None:
     p.add_argument("--as-of", metavar="DATE", help="evaluate as of this date instead of today (YYYY-MM-DD)")
     p.add_argument("--rules", metavar="DIR", help="rules folder (default: the built-in rules)")
     p.add_argument("--claims", type=int, default=300, metavar="N", help="how many sample claims (default 300)")
-    p.add_argument("--out", metavar="PATH", help="also write a refreshed demo tracker workbook here")
+    p.add_argument("--out", metavar="PATH", help="also write a refreshed demo tracker workbook here (a new file: "
+                                                 "an existing one is not replaced without --force)")
+    p.add_argument("--force", action="store_true",
+                   help="with --out: replace a file already there (it is kept as a .backup-1 copy beside it)")
     p.set_defaults(run=run)
 
 
@@ -30,6 +34,10 @@ def run(args) -> int:
 
     as_of = parse_as_of(args.as_of) or date.today()
     rules = load_rules(args.rules)
+    if args.out:
+        from claimbook.workbook.demo import check_demo_path
+
+        check_demo_path(args.out, rules, args.force)  # before printing anything
     claims = sample_claims(as_of, n=args.claims)
     evaluation = evaluate(claims, rules, as_of)
     print(heading(as_of, len(claims), rules.folder))
@@ -43,7 +51,12 @@ def run(args) -> int:
     if args.out:
         from claimbook.workbook.demo import write_demo_tracker
 
-        path = write_demo_tracker(args.out, claims, rules, as_of)
+        replaced = args.force and (Path(args.out).expanduser().exists())
+        path = write_demo_tracker(args.out, claims, rules, as_of, force=args.force)
         print()
         print(f"Demo tracker written to {path}")
+        if replaced and rules.settings.backups_kept > 0:
+            from claimbook.workbook.io import backup_path
+
+            print(f"The file that was there is kept as {backup_path(path, 1).name}.")
     return 0

@@ -5,7 +5,8 @@ payer rules) in the claimbook folder in your home folder; an existing tracker th
 only updated. Then, for the workbook:
 
 1. it writes where this computer's Python is (``INTERPRETER_WIN`` or ``INTERPRETER_MAC``) into the
-   workbook's ``xlwings.conf`` sheet (openpyxl with ``keep_vba=True``; the VBA project and the ribbon are
+   workbook's ``xlwings.conf`` sheet, opened and saved like ``claimbook refresh`` does (a workbook with
+   content openpyxl would lose is refused; atomic save with backups; the VBA project and the ribbon are
    checked to come through byte for byte, or nothing is written);
 2. it checks that the xlwings version inside the workbook's VBA equals the installed xlwings;
 3. on macOS it runs ``xlwings runpython install`` (lets Excel start Python);
@@ -16,8 +17,6 @@ On Linux (no Excel) it does steps 2 and 4 and says so; the interpreter settings 
 
 from __future__ import annotations
 
-import io
-import os
 import shutil
 import subprocess
 import sys
@@ -93,17 +92,15 @@ def _macro_parts(parts: dict[str, bytes]) -> dict[str, bytes]:
 def write_conf(path: Path, values: dict[str, str]) -> list[str]:
     """Set ``values`` in the workbook's xlwings.conf sheet; returns the keys that changed ([] = file untouched).
 
+    The workbook is opened and saved the way ``claimbook refresh`` does it: a workbook open in Excel, or
+    with content openpyxl would drop or change, is refused; the save is atomic and keeps backups.
     Raises TrackerError (and leaves the file as it was) if the sheet is missing, or if the VBA project or
     the ribbon would not come through the save byte for byte.
     """
-    from openpyxl import load_workbook
-
     from claimbook.template.build import CONF_SHEET
+    from claimbook.workbook import io as wio
 
-    try:
-        wb = load_workbook(path, keep_vba=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as err:
-        raise TrackerError(f"Could not open {path} as an Excel workbook ({type(err).__name__}).") from None
+    wb = wio.load(path)
     if CONF_SHEET not in wb.sheetnames:
         raise TrackerError(f"{path} has no '{CONF_SHEET}' sheet, so its buttons cannot be pointed at Python. "
                            "Use the tracker made by 'claimbook excel install' (without --workbook).")
@@ -127,23 +124,38 @@ def write_conf(path: Path, values: dict[str, str]) -> list[str]:
     if not changed:
         return []
     before = _macro_parts(_parts(path))
-    buf = io.BytesIO()
-    wb.save(buf)
-    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
-        after = _macro_parts({n: z.read(n) for n in z.namelist()})
-    if after != before:
-        lost = ", ".join(k for k in before if before[k] != after.get(k)) or "macro parts"
-        raise TrackerError(f"Saving {path} would have changed its {lost}; nothing was written. "
-                           "Please report this as a claimbook bug.")
-    tmp = path.with_name(path.name + ".claimbook-tmp")
-    try:
-        tmp.write_bytes(buf.getvalue())
-        os.replace(tmp, path)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise TrackerError(f"Could not save {path}: {err.strerror or err}. If it is open in Excel, close it "
-                           "and run this again.") from None
+
+    def same_macros(saved: Path) -> None:
+        after = _macro_parts(_parts(saved))
+        if after != before:
+            lost = ", ".join(k for k in before if before[k] != after.get(k)) or "macro parts"
+            raise TrackerError(f"Saving {path} would have changed its {lost}; nothing was written. "
+                               "Please report this as a claimbook bug.")
+
+    by_hand = " and ".join(f"{k} in column A (its row, or the first empty row) and {v} beside it in column B"
+                           for k, v in values.items())
+    wio.save_atomic(wb, path, _backups_kept(wb, path), check=same_macros,
+                    cannot_keep_advice=f"Instead, set it yourself in Excel on its {CONF_SHEET} sheet: {by_hand}")
     return changed
+
+
+def _backups_kept(wb, path: Path) -> int:
+    """How many backups a refresh of this tracker keeps: its Settings sheet, else its rules' settings."""
+    from claimbook import table
+    from claimbook.errors import ClaimbookError
+    from claimbook.rules.loader import load_rules
+    from claimbook.workbook import io as wio
+    from claimbook.workbook.refresh import rules_folder_for
+
+    settings = table.tracker_settings(wio.read_settings_rows(wb))
+    if settings.backups_kept is not None:
+        return settings.backups_kept
+    try:
+        return load_rules(rules_folder_for(path, settings.rules_folder)).settings.backups_kept
+    except ClaimbookError:  # the rules have errors: 'claimbook rules check' tells; the usual number here
+        from claimbook.rules.schema import Settings
+
+        return Settings().backups_kept
 
 
 def check_version(path: Path) -> tuple[str | None, str]:
@@ -206,10 +218,6 @@ def template_bytes() -> bytes:
     return committed.read_bytes() if committed else build_template_bytes()
 
 
-def _excel_has_it_open(path: Path) -> bool:
-    return (path.parent / ("~$" + path.name)).exists()
-
-
 # ---------------------------------------------------------------------------------------------- run
 def install(workbook: Path | None = None, *, folder: Path | None = None, platform: str = sys.platform,
             executable: str = sys.executable, runner=subprocess.run, out=print) -> int:
@@ -239,8 +247,9 @@ def install(workbook: Path | None = None, *, folder: Path | None = None, platfor
         if path.suffix.lower() != ".xlsm":
             raise ClaimbookError(f"{path} is not a macro-enabled workbook (.xlsm); the Claims buttons need "
                                  "one. Run 'claimbook excel install' without --workbook for a fresh copy.")
-    if _excel_has_it_open(path):
-        raise TrackerError(f"{path.name} is open in Excel. Close it and run this again.")
+    from claimbook.workbook.io import check_not_open
+
+    check_not_open(path)
 
     problems = 0
     inside, installed = check_version(path)

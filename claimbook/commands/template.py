@@ -20,7 +20,10 @@ def add_parser(subparsers) -> None:
                            description="Build ClaimTracker.xlsm from its sources. Building twice gives the "
                                        "same bytes.")
     build.add_argument("--out", metavar="PATH",
-                       help="where to write it (default: templates/ClaimTracker.xlsm in the checkout)")
+                       help="where to write it (default: templates/ClaimTracker.xlsm in the checkout); a file "
+                            "already there is not replaced without --force")
+    build.add_argument("--force", action="store_true",
+                       help="with --out: replace a file already there (it is kept as a .backup-1 copy beside it)")
     build.set_defaults(run=run_build)
     check = sub.add_parser("check", help="check the committed template equals a fresh build",
                            description="Rebuild the template in memory and compare it with the committed "
@@ -36,17 +39,28 @@ NOT_A_CHECKOUT = ("claimbook is installed here, not run from its source folder, 
 
 
 def run_build(args) -> int:
+    from claimbook.rules.schema import Settings
     from claimbook.template.build import build_template, in_checkout
+    from claimbook.workbook.io import backup_path, check_new_file
 
     if not args.out and not in_checkout():
         raise ClaimbookError(NOT_A_CHECKOUT.format(what="rebuild", how="Say where to write it: "
                                                    "claimbook template build --out ClaimTracker.xlsm"))
+    backups = 0
+    replaced = False
+    if args.out:  # the user's own file name: maybe a tracker with claims, so never replaced without --force
+        target = Path(args.out).expanduser()
+        backups = Settings().backups_kept if args.force else 0
+        check_new_file(target, "template build", args.force, Settings().backups_kept, example="ClaimTracker.xlsm")
+        replaced = target.exists()
     try:
-        path = build_template(args.out)
+        path = build_template(Path(args.out).expanduser() if args.out else None, backups_kept=backups)
     except OSError as err:
         raise ClaimbookError(f"Could not write the template: {err.strerror or err} ({err.filename or args.out}).") \
             from None
     print(f"Built {path}")
+    if replaced and backups:
+        print(f"The file that was there is kept as {backup_path(path, 1).name}.")
     return 0
 
 

@@ -30,6 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import claimbook
+from claimbook.errors import TrackerError
 from claimbook.template import ovba
 from claimbook.template.ovba import VbaModule
 
@@ -268,14 +269,18 @@ def build_template_bytes(rules=None) -> bytes:
     return _package(parts)
 
 
-def build_template(path=None, rules=None) -> Path:
-    """Write the template to ``path`` (default: ``templates/ClaimTracker.xlsm`` in the checkout)."""
+def build_template(path=None, rules=None, backups_kept: int = 0) -> Path:
+    """Write the template to ``path`` (default: ``templates/ClaimTracker.xlsm`` in the checkout), atomically;
+    a file already there is kept as ``.backup-1`` when ``backups_kept`` > 0. The folder must exist
+    (``TrackerError`` otherwise, nothing written)."""
+    from claimbook.workbook.io import write_bytes_atomic
+
     target = Path(path) if path else default_template_path()
+    if not target.parent.is_dir():
+        raise TrackerError(f"The folder {target.parent} does not exist. Create it first, or give a file name in "
+                           "a folder that exists; nothing was written.")
     data = build_template_bytes(rules)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(target)
+    write_bytes_atomic(target, data, backups_kept)
     return target
 
 

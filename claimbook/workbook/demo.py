@@ -28,15 +28,28 @@ def fill_claims(wb, claims, extra_rows=()) -> None:
     io.set_table_ref(place)
 
 
-def write_demo_tracker(out, claims, rules, as_of: date) -> Path:
-    """Write a refreshed tracker holding ``claims`` to ``out`` and return its path."""
+def demo_path(out) -> Path:
+    """Where ``--out`` writes the demo tracker: an .xlsm (with the Claims ribbon) or .xlsx file."""
+    path = Path(out).expanduser()
+    if path.suffix.lower() not in (".xlsm", ".xlsx") and not path.is_dir():
+        raise TrackerError(f"{path.name}: the demo tracker must be an .xlsm (with the Claims ribbon) or .xlsx file")
+    return path
+
+
+def check_demo_path(out, rules, force: bool = False) -> Path:
+    """Refuse, before anything is built, a place the demo tracker cannot or must not be written: a folder
+    that does not exist, or a file already there (it may be a real tracker) unless ``force``."""
+    path = demo_path(out)
+    io.check_new_file(path, "demo", force, rules.settings.backups_kept, example="Demo.xlsm")
+    return path
+
+
+def write_demo_tracker(out, claims, rules, as_of: date, force: bool = False) -> Path:
+    """Write a refreshed tracker holding ``claims`` to ``out`` and return its path. A file already there
+    is only replaced with ``force``, and is then kept as a backup (like a refresh does)."""
     from claimbook.workbook.refresh import refresh_workbook
 
-    path = Path(out).expanduser()
-    if path.suffix.lower() not in (".xlsm", ".xlsx"):
-        raise TrackerError(f"{path.name}: the demo tracker must be an .xlsm (with the Claims ribbon) or .xlsx file")
-    if path.exists():
-        io.check_file(path)  # refuse a file Excel has open, before building anything
+    path = check_demo_path(out, rules, force)
     if path.suffix.lower() == ".xlsm":
         from claimbook.commands.excel import template_bytes
 
@@ -50,5 +63,5 @@ def write_demo_tracker(out, claims, rules, as_of: date) -> Path:
         wb = new_tracker(rules, rules_folder=rules.folder, as_of=as_of)
     fill_claims(wb, claims)
     output, _rules, _added = refresh_workbook(wb, path, as_of, rules.folder)
-    io.save_atomic(wb, path, backups_kept=0)
+    io.save_atomic(wb, path, backups_kept=rules.settings.backups_kept if force else 0)
     return path

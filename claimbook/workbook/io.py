@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
+import stat
 import shutil
 import warnings
 import zipfile
@@ -37,25 +39,74 @@ _PLAIN = (str, int, float, bool, datetime, date, time, timedelta, type(None))
 def _lock_files(path: Path) -> list[Path]:
     # Excel's owner file is "~$" + the name, with the first two characters dropped for long names.
     names = {"~$" + path.name, "~$" + path.name[2:]} if len(path.name) > 2 else {"~$" + path.name}
-    return [path.with_name(n) for n in names]
+    found = [path.with_name(n) for n in names]
+    real = Path(os.path.realpath(path))
+    if real != path:  # a link: Excel may have the real file open
+        found += [p for p in _lock_files(real) if p not in found]
+    return found
+
+
+# Files that are imported into a tracker, not refreshed: point to ``claimbook import``.
+_IMPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".835", ".277", ".edi", ".x12", ".era")
+
+
+def check_not_open(path: Path) -> None:
+    """Refuse a workbook whose Excel lock file (``~$...``) is beside it."""
+    for lock in _lock_files(path):
+        if lock.exists():
+            raise TrackerError(f"{path.name} seems to be open in Excel (its lock file {lock.name} is beside it). "
+                               f"Close Excel and run again; if Excel is not open, {lock.name} is left over from "
+                               "an earlier Excel session: delete it (it may be a hidden file) and run again.")
 
 
 def check_file(path: Path) -> None:
     """Refuse a workbook that is missing, of another kind, or open in Excel (nothing is changed)."""
+    if path.is_dir():
+        raise TrackerError(f"{path} is a folder, not a tracker file. Give the workbook's file name, "
+                           f"e.g. {path / 'ClaimTracker.xlsm'}.")
     if not path.is_file():
         raise TrackerError(f"{path} was not found. Check the file name and folder.")
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+    suffix = path.suffix.lower()
+    if suffix in _IMPORT_SUFFIXES:
+        raise TrackerError(f"{path.name} is a file to import, not a tracker workbook (.xlsx or .xlsm). To bring "
+                           f"it into your tracker, run: claimbook import {path.name} --into ClaimTracker.xlsm "
+                           "(with your tracker's name).")
+    if suffix not in (".xlsx", ".xlsm"):
         raise TrackerError(f"{path.name} is not an .xlsx or .xlsm workbook. Save it from Excel as .xlsm and try again.")
-    for lock in _lock_files(path):
-        if lock.exists():
-            raise TrackerError(f"{path.name} is open in Excel (its lock file {lock.name} is beside it). "
-                               "Close it in Excel, then run again.")
+    check_not_open(path)
     try:
         with open(path, "r+b"):
             pass
     except PermissionError:
         raise TrackerError(f"{path.name} is locked or read-only (open in another program?). "
                            "Close it or check its permissions, then run again.") from None
+
+
+def check_new_file(path: Path, command: str, force: bool, backups_kept: int, example: str = "Demo.xlsm") -> None:
+    """Before ``claimbook demo --out`` or ``template build --out`` writes a new workbook to ``path``: the
+    folder must exist, and a file already there (maybe a tracker full of claims) is only replaced with
+    ``--force``, after the same checks as a refresh (and then kept as a backup)."""
+    if path.is_dir():
+        raise TrackerError(f"{path} is a folder. Give a file name in it, e.g. {path / example}.")
+    folder = path.parent
+    if not folder.is_dir():
+        raise TrackerError(f"The folder {folder} does not exist. Create it first, or give a file name in a folder "
+                           "that exists; nothing was written.")
+    if not (path.exists() or path.is_symlink()):
+        return
+    if not force:
+        kept = (f" (the old file is then kept as {backup_path(path, 1).name})" if backups_kept > 0 else "")
+        raise TrackerError(f"{path} already exists and claimbook {command} does not replace it: it may be a "
+                           "tracker with your claims. Give a new file name, or add --force to replace it"
+                           f"{kept}.")
+    check_not_open(path)
+    if path.exists():
+        try:
+            with open(path, "r+b"):
+                pass
+        except PermissionError:
+            raise TrackerError(f"{path.name} is locked or read-only (open in another program?). "
+                               "Close it or check its permissions, then run again.") from None
 
 
 def load(path: Path):
@@ -65,8 +116,8 @@ def load(path: Path):
     check_file(path)
     try:
         cannot_keep = content_openpyxl_drops(path)
-        with warnings.catch_warnings():  # openpyxl's own warnings are no message for a person
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as said, _no_lotus_leap_day():
+            warnings.simplefilter("always")  # openpyxl's own warnings are no message for a person: kept here
             wb = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=False)
     except PermissionError:
         raise TrackerError(f"{path.name} is locked (open in another program?). Close it, then run again.") from None
@@ -77,7 +128,86 @@ def load(path: Path):
         ) from None
     _reindex_styles(wb)
     wb._claimbook_cannot_keep = (path.name, cannot_keep)  # refused at save_atomic, before anything is written
+    wb._claimbook_lost_dates = (path.name, _lost_dates(wb, [str(w.message) for w in said]))  # likewise
     return wb
+
+
+# openpyxl turns a date-formatted number it cannot make a date of into the error #VALUE! (and warns), and
+# reads Excel's serial 60 (the 29 February 1900 that Excel counts, for Lotus 1-2-3) as 28 February, which
+# it saves back as 59. Saving either would change the practice's own cell, so both are refused.
+_DATE_WARNING = re.compile(r"Cell (\$?[A-Z]{1,3}\$?\d+) is marked as a date but the serial value (\S+) is outside")
+
+
+@contextmanager
+def _no_lotus_leap_day():
+    """While loading: serial 60 (1900-02-29) fails like an out-of-range date, so openpyxl warns about it."""
+    from openpyxl.utils.datetime import WINDOWS_EPOCH
+    from openpyxl.worksheet import _reader
+
+    original = getattr(_reader, "from_excel", None)
+    if original is None:
+        yield
+        return
+
+    def from_excel(value, epoch=WINDOWS_EPOCH, timedelta=False):
+        if not timedelta and epoch == WINDOWS_EPOCH and isinstance(value, (int, float)) and 60 <= value < 61:
+            raise ValueError("29 February 1900 is not a date")
+        return original(value, epoch, timedelta=timedelta)
+
+    _reader.from_excel = from_excel
+    try:
+        yield
+    finally:
+        _reader.from_excel = original
+
+
+def _lost_dates(wb, warned: list[str]) -> list[tuple[str, str, str]]:
+    """(sheet, cell, serial) of each date-formatted number openpyxl could not read as a date. Its warning
+    names the cell only; sheets are read in order, so each warning belongs to the first sheet (from the
+    previous warning's on) whose cell there now holds the error #VALUE!."""
+    found = []
+    sheets = wb.worksheets
+    at = 0
+    for text in warned:
+        m = _DATE_WARNING.search(text)
+        if not m:
+            continue
+        coord, serial = m.group(1).replace("$", ""), m.group(2)
+        for i in range(at, len(sheets)):
+            cell = sheets[i]._cells.get(_coordinate(coord))
+            if cell is not None and cell.data_type == "e" and cell._value == "#VALUE!":
+                found.append((sheets[i].title, coord, serial))
+                at = i
+                break
+        else:
+            found.append(("", coord, serial))
+    return found
+
+
+def _coordinate(coord: str) -> tuple[int, int]:
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    return coordinate_to_tuple(coord)
+
+
+def _lost_dates_message(source: str, lost: list[tuple[str, str, str]]) -> str:
+    sheet, coord, serial = lost[0]
+    where = f"cell {coord}" + (f" on the {sheet} sheet" if sheet else "")
+    others = [f"{s}!{c}" if s else c for s, c, _v in lost[1:6]] + ([f"{len(lost) - 6} more"] if len(lost) > 6 else [])
+    more = f" The same problem is in {', '.join(others)}." if others else ""
+    try:
+        number = float(serial)
+    except ValueError:
+        number = None
+    if number is not None and 60 <= number < 61:
+        return (f"{source}: {where} holds the date 02/29/1900, a day that did not exist (Excel keeps it for old "
+                "Lotus files), and claimbook would save it as 02/28/1900. Correct that date in Excel, save, and "
+                f"run again; the file was not changed.{more}")
+    shown = (f"{int(number)}" if number is not None and number.is_integer() and abs(number) < 1e16
+             else serial)
+    return (f"{source}: {where} holds the number {shown}, formatted as a date but too large (or too small) to be "
+            "one, and claimbook would save it as #VALUE!. In Excel, format that cell as Number or Text (or type "
+            f"the right date), save, and run again; the file was not changed.{more}")
 
 
 # What openpyxl loses when it saves a workbook it loaded, found in the file itself (zip parts and XML),
@@ -520,7 +650,7 @@ def temp_path(path: Path) -> Path:
 
 
 def _rotate_backups(path: Path, kept: int) -> None:
-    if kept <= 0:
+    if kept <= 0 or not path.exists():
         return
     oldest = backup_path(path, kept)
     if oldest.exists():
@@ -546,37 +676,71 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def save_atomic(wb, path: Path, backups_kept: int = 5) -> None:
+def _new_file_mode() -> int:
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def save_atomic(wb, path: Path, backups_kept: int = 5, *, cannot_keep_advice: str | None = None,
+                check=None) -> None:
     """Save ``wb`` over ``path``: temp file beside it, fsync, rotate backups, ``os.replace``.
 
     The original is untouched unless the new file was written completely. A workbook loaded with
-    content openpyxl would drop (pictures, shapes, form buttons, Excel 2010+ rules) is refused here.
+    content openpyxl would drop (pictures, shapes, form buttons, Excel 2010+ rules), or with a cell
+    openpyxl could not read as it is, is refused here. ``check(temp_file)`` may refuse the new file
+    (``TrackerError``) before it replaces anything.
     """
     source, lost = getattr(wb, "_claimbook_cannot_keep", ("", []))
     if lost:
+        advice = cannot_keep_advice or ("Move it to another workbook, or do this from Excel with the Claims ribbon "
+                                        "(Refresh priorities, Import remittance)")
         raise TrackerError(
-            f"{source} has content claimbook cannot keep when it saves the file ({'; '.join(lost)}). Move it to "
-            "another workbook, or do this from Excel with the Claims ribbon (Refresh priorities, Import "
-            "remittance); the file was not changed.")
+            f"{source} has content claimbook cannot keep when it saves the file ({'; '.join(lost)}). {advice}; "
+            "the file was not changed.")
+    source, dates = getattr(wb, "_claimbook_lost_dates", ("", []))
+    if dates:
+        raise TrackerError(_lost_dates_message(source, dates))
+    replace_atomic(path, lambda tmp: write_workbook(wb, tmp), backups_kept, check=check)
+
+
+def write_bytes_atomic(path: Path, data: bytes, backups_kept: int = 0) -> None:
+    """Write ``data`` to ``path`` the way ``save_atomic`` saves a workbook."""
+    replace_atomic(path, lambda tmp: tmp.write_bytes(data), backups_kept)
+
+
+def replace_atomic(path: Path, write, backups_kept: int, check=None) -> None:
+    """``write(temp_file)`` beside the file, fsync, rotate backups, ``os.replace``. Through a symbolic link
+    the link's target is written (the link stays a link); the file keeps its permission bits (a tracker
+    only its owner may read stays so), a new file gets the usual ones."""
+    shown = Path(path)
+    existed = shown.exists()
+    path = Path(os.path.realpath(shown))
     for stale in path.parent.glob(f".{path.stem}.claimbook-*.tmp{path.suffix}"):
         try:
             stale.unlink()  # left by a run that was killed while saving
         except OSError:
             pass
+    unchanged = "the file was not changed" if existed else "nothing was written"
     tmp = temp_path(path)
     try:
-        write_workbook(wb, tmp)
+        mode = stat.S_IMODE(os.stat(path).st_mode) if existed else _new_file_mode()
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # private while it is written
+        write(tmp)
+        if check is not None:
+            check(tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        os.chmod(tmp, mode)
         _rotate_backups(path, backups_kept)
         os.replace(tmp, path)
         _fsync_dir(path.parent)
     except PermissionError:
-        raise TrackerError(f"{path.name} could not be saved: it is locked or read-only (open in Excel?). "
-                           "Close it, then run again; the file was not changed.") from None
+        raise TrackerError(f"{shown.name} could not be saved: it is locked or read-only (open in Excel?). "
+                           f"Close it, then run again; {unchanged}.") from None
     except OSError as err:
-        raise TrackerError(f"{path.name} could not be saved ({err.strerror or type(err).__name__}); "
-                           "the file was not changed.") from None
+        raise TrackerError(f"{shown.name} could not be saved ({err.strerror or type(err).__name__}); "
+                           f"{unchanged}.") from None
     finally:
         if tmp.exists():
             try:
