@@ -112,3 +112,17 @@ def test_explain_one_claim_in_a_tracker_and_in_the_demo(tmp_path, capsys):
     assert capsys.readouterr().out == text
     assert main(["explain", "NOPE", str(out)]) == 2
     assert "Claim NOPE is not in" in capsys.readouterr().err
+
+
+def test_demo_writes_its_tracker_even_when_the_reader_stops_early(tmp_path):
+    # ``claimbook demo --out x.xlsm | head -1``: the pipe closes before the report is printed.
+    import subprocess
+    import sys
+
+    out = tmp_path / "piped.xlsm"
+    p = subprocess.Popen([sys.executable, "-m", "claimbook.cli", "demo", "--as-of", "2026-11-23", "--out", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()
+    _, err = p.communicate(timeout=300)
+    assert p.returncode == 0 and err == b""
+    assert out.exists() and zipfile.is_zipfile(out)

@@ -40,6 +40,17 @@ def run(args) -> int:
         check_demo_path(args.out, rules, args.force)  # before printing anything
     claims = sample_claims(as_of, n=args.claims)
     evaluation = evaluate(claims, rules, as_of)
+    written = []
+    if args.out:  # written before anything is printed, so a reader that stops early (| head) loses nothing
+        from claimbook.workbook.demo import write_demo_tracker
+
+        replaced = args.force and (Path(args.out).expanduser().exists())
+        path = write_demo_tracker(args.out, claims, rules, as_of, force=args.force)
+        written.append(f"Demo tracker written to {path}")
+        if replaced and rules.settings.backups_kept > 0:
+            from claimbook.workbook.io import backup_path
+
+            written.append(f"The file that was there is kept as {backup_path(path, 1).name}.")
     print(heading(as_of, len(claims), rules.folder))
     print()
     due_by = as_of + timedelta(days=rules.settings.look_ahead_days)
@@ -48,15 +59,7 @@ def run(args) -> int:
     print()
     print("Open claims by payer and age (dollars at stake, claim count)")
     print(aging_table(claims, evaluation.results, rules.settings))
-    if args.out:
-        from claimbook.workbook.demo import write_demo_tracker
-
-        replaced = args.force and (Path(args.out).expanduser().exists())
-        path = write_demo_tracker(args.out, claims, rules, as_of, force=args.force)
+    if written:
         print()
-        print(f"Demo tracker written to {path}")
-        if replaced and rules.settings.backups_kept > 0:
-            from claimbook.workbook.io import backup_path
-
-            print(f"The file that was there is kept as {backup_path(path, 1).name}.")
+        print("\n".join(written))
     return 0
