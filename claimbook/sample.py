@@ -22,6 +22,7 @@ PAYERS = (
     ("UnitedHealthcare", "87726", 14),
     ("Aetna", "60054", 10),
     ("Cigna", "62308", 8),
+    ("Cigna Medicare Advantage", "", 3),
     ("Humana", "61101", 6),
     ("Anthem Blue Cross", "", 8),
     ("BCBS Illinois", "", 5),

@@ -131,4 +131,6 @@ def test_case_10_oa_18_duplicate_checks_the_original_instead_of_resubmitting(rul
     assert "status of the original" in r.next_action
     assert "do not resubmit" in r.next_action
     assert r.tf_risk is Risk.MET  # the original was filed in time: no new claim needed
-    assert r.appeal_deadline is None
+    # If the services were really separate, an appeal is the remedy (domain.md section 5, CARC 18):
+    # the deadline shows, Cigna's 180 days from the remittance.
+    assert r.appeal_deadline == date(2026, 8, 1)

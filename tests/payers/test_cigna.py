@@ -137,3 +137,13 @@ def test_secondary_claim_is_due_after_the_primary_eob_not_after_the_dos(run):
             primary_eob_date=date(2026, 1, 5), status=Status.NOT_SUBMITTED, billed=200.0)
     assert (r.follow_up, r.days_overdue) == (date(2026, 1, 12), 3)
     assert "within 7 days of the primary EOB 2026-01-05" in r.why
+
+
+def test_a_co_129_resubmission_keeps_the_filing_deadline_live(run):
+    # CO-129: the primary's data on the secondary claim is wrong; the corrected claim must arrive in time.
+    r = run("Cigna", date(2025, 12, 20), dos_from=date(2025, 6, 2), order=Order.SECONDARY,
+            primary_eob_date=date(2025, 10, 1), submitted=date(2025, 10, 10), accepted=date(2025, 10, 10),
+            status=Status.DENIED, denial_codes=(DenialCode("CO", "129", ("N4",)),), remit_date=date(2025, 11, 3),
+            billed=300.0)
+    assert (r.category, r.tf_deadline, r.tf_days_left, r.tf_risk) == (
+        "correct_resubmit", date(2025, 12, 30), 10, Risk.CRITICAL)
