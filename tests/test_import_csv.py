@@ -261,3 +261,137 @@ def test_decimal_commas_from_a_csv_are_not_read_as_hundreds(tmp_path, rules):
     row = next(r for r in block.rows if r[0] == "N2")
     issues = row[block.header.index("Data Issues")]
     assert "Paid '12,50' is not an amount — write it as 12.50" in issues
+
+
+# --- files a practice system or a hand edit gets wrong ---------------------------------------------
+
+def _cli(capsys, tracker, *files, extra=()):
+    code = main(["import", *map(str, files), "--into", str(tracker), "--as-of", "2026-03-02", *extra])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+@pytest.mark.parametrize("swallowed", [3, 4000])  # 4000 rows: more than the csv module's 128 KB cell limit
+def test_an_unclosed_quote_refuses_the_file_naming_its_row(tmp_path, rules, capsys, swallowed):
+    tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=3)
+    before = fingerprint(tracker)
+    rows = "".join(f"S{i},Aetna,10/0{i % 9 + 1}/2025,routine follow up note number {i}\n" for i in range(swallowed))
+    bad = write_csv(tmp_path / "notes.csv", "Claim ID,Payer,DOS,Notes\nS-A,Aetna,10/01/2025,\"Called payer, on hold\n"
+                    + rows)
+    code, shown = _cli(capsys, tracker, bad)
+    assert code == 2
+    assert ('notes.csv: refused, nothing was imported — a quote mark " opens on row 2 in the Notes column and is '
+            "never closed, so the rest of the file would be read into that one cell. Open the file in a text editor "
+            'such as Notepad, add the closing " at the end of that value on row 2 (or delete the opening one), save '
+            "it and import it again.") in shown
+    assert "something went wrong" not in shown and "Called payer" not in shown
+    assert fingerprint(tracker) == before
+
+
+def test_a_quote_closed_only_by_a_later_cell_is_refused_but_quoted_line_breaks_are_fine(tmp_path, rules, capsys):
+    tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=3)
+    before = fingerprint(tracker)
+    bad = write_csv(tmp_path / "late.csv", 'Claim ID,Payer,DOS,Notes\nL1,Aetna,1/2/2026,"two lines\nand more"\n'
+                    'L2,Aetna,1/2/2026,"on hold\nL3,Aetna,1/2/2026,"fine"\n')
+    code, shown = _cli(capsys, tracker, bad)
+    assert code == 2 and 'a quote mark " opens on row 3 (line 4 in a text editor) in the Notes column' in shown
+    assert fingerprint(tracker) == before
+    good = write_csv(tmp_path / "good.csv", 'Claim ID,Payer,DOS,Notes\nL1,Aetna,1/2/2026,"two lines\nwith ""quotes"""\n'
+                     "L2,Aetna,1/2/2026,plain\n")
+    reports, _ = import_files([good], tracker, as_of=AS_OF)
+    assert reports[0].added == ["L1", "L2"]
+    assert claims_rows(tracker)["L1"]["notes"] == 'two lines\nwith "quotes"'
+
+
+def test_a_claim_id_repeated_in_one_csv_is_not_guessed(tmp_path, rules, capsys):
+    tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=3)
+    existing = next(iter(claims_rows(tracker)))
+    before = claims_rows(tracker)[existing]
+    csv = write_csv(tmp_path / "dup.csv", "Claim ID,Payer,DOS,Billed,Status\n"
+                    "A1,Aetna,10/01/2025,100,Submitted\n"
+                    "A2,Aetna,10/02/2025,200,Denied\n"
+                    f"{existing},,,,Paid\n"
+                    "a1 ,Aetna,10/05/2025,300,Paid\n"
+                    f"{existing},,,,Denied\n"
+                    "A2,Aetna,10/02/2025,200,Denied\n")
+    code, shown = _cli(capsys, tracker, csv)
+    assert code == 0
+    assert "dup.csv: 1 added, 0 updated (0 changes), 5 skipped" in shown
+    assert ("skipped row 2: Claim ID A1 is also on row 5 of this file, with different values, so neither of these rows "
+            "was imported. Keep one row per claim (or correct the Claim ID) and import the file again") in shown
+    assert "skipped row 5: Claim ID a1 is also on row 2 of this file" in shown
+    assert f"skipped row 4: Claim ID {existing} is also on row 6 of this file" in shown
+    assert "skipped row 7: Claim ID A2 repeats row 3 with the same values; imported once" in shown
+    after = claims_rows(tracker)
+    assert "A1" not in after and after["A2"]["billed"] == 200
+    assert after[existing]["status"] == before["status"]  # neither Paid nor Denied was guessed
+
+
+def test_a_utf16_csv_is_read_and_one_without_its_bom_says_how_to_save_it(tmp_path, rules, capsys):
+    tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=1)
+    text = "Claim ID\tPatient\tPayer\tDOS\r\nU1\tMüller, Zoë\tAetna\t10/01/2025\r\n"
+    (tmp_path / "unicode.csv").write_bytes(text.encode("utf-16"))  # Excel's "Unicode Text": BOM + UTF-16LE
+    reports, _ = import_files([tmp_path / "unicode.csv"], tracker, as_of=AS_OF)
+    assert reports[0].added == ["U1"] and claims_rows(tracker)["U1"]["patient"] == "Müller, Zoë"
+    before = fingerprint(tracker)
+    (tmp_path / "nobom.csv").write_bytes(text.replace("U1", "U2").encode("utf-16-le"))
+    code, shown = _cli(capsys, tracker, tmp_path / "nobom.csv")
+    assert code == 2 and ('nobom.csv is not a text file claimbook can import (CSV, 835 or 277). If it is a claims '
+                          'list saved from Excel as "Unicode Text", open it in Excel and use File > Save As > "CSV '
+                          'UTF-8 (Comma delimited)", then import that file') in shown
+    assert fingerprint(tracker) == before
+
+
+def _rules_with_import_yaml(tmp_path: Path, data: bytes) -> Path:
+    import shutil
+
+    folder = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", folder)
+    (folder / "import.yaml").write_bytes(data)
+    return folder
+
+
+IMPORT_YAML = (REPO / "rules" / "import.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("data, line, words", [
+    (IMPORT_YAML.replace("Claim Notes: Notes", "Notes du médecin: Notes").encode("cp1252"), 66,
+     "the file is not saved as UTF-8 text: this line has a character (such as é) saved another way. In Notepad "
+     "use File > Save As and choose Encoding: UTF-8."),
+    (IMPORT_YAML.replace("      Ticket Number: Claim ID", "\tTicket Number: Claim ID").encode(), 33,
+     "a tab is used for indenting. Indent with spaces only"),
+    (IMPORT_YAML.replace("Ticket Number: Claim ID", "Ticket\x01 Number: Claim ID").encode(), 33,
+     "this line has an invisible special character"),
+    (IMPORT_YAML.replace("Ticket Number: Claim ID", "Ticket Number: Claim Idd").encode(), 33,
+     "preset 'generic': 'Claim Idd' is not a tracker column. Did you mean 'Claim ID'?"),
+], ids=["latin-1", "tab", "control-character", "not-a-column"])
+def test_import_yaml_problems_name_file_and_line(tmp_path, rules, capsys, data, line, words):
+    folder = _rules_with_import_yaml(tmp_path, data)
+    tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=2)
+    before = fingerprint(tracker)
+    csv = write_csv(tmp_path / "a.csv", "Claim ID,Payer,DOS\nY1,Aetna,1/2/2026\n")
+    code, shown = _cli(capsys, tracker, csv, extra=("--rules", str(folder)))
+    assert code == 2 and "something went wrong" not in shown and "Traceback" not in shown
+    assert f"The import settings in {folder / 'import.yaml'} have 1 problem:" in shown
+    assert f"{folder / 'import.yaml'}:{line}: {words}" in shown
+    if "\x01" in data.decode("cp1252"):
+        assert "U+0001" in shown
+    assert "Nothing was imported. Fix this line in a text editor and run again." in shown
+    assert fingerprint(tracker) == before
+    # claimbook rules check looks at import.yaml too, the same way.
+    assert main(["rules", "check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert f"import.yaml:{line}: {words}" in out and "1 error in" in out
+
+
+def test_rules_check_reports_a_mistake_in_an_unused_preset_that_the_import_does_not_need(tmp_path, rules, capsys):
+    folder = _rules_with_import_yaml(
+        tmp_path, IMPORT_YAML.replace("date_order: day first", "date_order: sideways").encode())
+    assert main(["rules", "check", str(folder)]) == 1
+    assert ("import.yaml:70: preset 'generic_day_first': date_order 'sideways' should be 'month first' or "
+            "'day first'.") in capsys.readouterr().out
+    tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=1)
+    reports, _ = import_files([write_csv(tmp_path / "a.csv", "Claim ID,Payer,DOS\nY1,Aetna,1/2/2026\n")], tracker,
+                              as_of=AS_OF, rules_dir=folder)
+    assert reports[0].added == ["Y1"]
+    assert main(["rules", "check", str(REPO / "rules")]) == 0

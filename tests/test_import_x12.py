@@ -369,3 +369,48 @@ def test_a_277_paid_with_stc05_records_the_amount_as_reported(tmp_path, rules, c
     assert (got["Status"], got["Paid"]) == ("Paid", 160)
     assert "Paid 160.00 as reported by the 277 status file on 2024-03-20" in got["Notes"]
     assert "dispute" not in (got["Next Action"] or "").lower()
+
+
+# ------------------------------------------------------------------------------- no values in refusals
+SECRET_NAME = "ZELDAQUIXOTEPRIVATESURNAME" * 3  # 78 characters: NM103 allows 60
+
+
+def test_a_refusal_names_the_element_but_never_quotes_patient_data(tmp_path, rules, capsys):
+    text = (DATA / "era_denials.835").read_text()
+    text = text.replace("NM1*QC*1*DOE*JANE****MI*MEMBER01~", f"NM1*QC*9*{SECRET_NAME}*JANE****MI*MEMBER01~", 1)
+    text = text.replace("CLP*CLM-1002*4*300*0*0*12*ICN1002*11*1~", "CLP*CLM-1002*4*3X7.25*0*0*12*SECRETICN77*11*1~")
+    text = text.replace("DTM*472*20240301~", "DTM*472*20241399~", 1)
+    bad = tmp_path / "phi.835"
+    bad.write_text(text)
+    tracker = make(tmp_path, rules, [claim(c) for c in DENIAL_IDS])
+    before = tracker.read_bytes()
+
+    code, out, err = run(capsys, tracker, bad)
+
+    assert code == 2 and tracker.read_bytes() == before
+    shown = out + err
+    for value in (SECRET_NAME, "ZELDA", "3X7.25", "SECRETICN77", "20241399"):
+        assert value not in shown, value
+    # What is wrong, and where, is kept: segment, element id, segment number and line.
+    assert "segment NM1 (segment 17 of the file, line 17): element NM103 (Patient Last Name): " \
+           '"Patient Last Name" is too long: 78 characters, at most 60 allowed' in shown
+    assert "element NM102 (Entity Type Qualifier): the value is not one of the codes allowed for " \
+           "Entity Type Qualifier (NM102)" in shown
+    assert 'segment CLP (segment 23 of the file, line 23): element CLP03 (Total Claim Charge Amount): ' \
+           '"Total Claim Charge Amount" must be a number' in shown
+    assert "element DTM02 (Service Date): \"Service Date\" is not a valid date (CCYYMMDD" in shown
+
+
+def test_a_cut_off_file_does_not_quote_the_cut_segment(tmp_path, capsys):
+    from claimbook.errors import ImportFileError
+    from claimbook.x12 import read_payer_file
+
+    text = (DATA / "era_denials.835").read_text()
+    cut = text.index("NM1*QC*1*DOE*JANE") + len("NM1*QC*1*DOE*JA")
+    p = tmp_path / "cut.835"
+    p.write_text(text[:cut])
+    with pytest.raises(ImportFileError) as info:
+        read_payer_file(p)
+    message = str(info.value)
+    assert "segment NM1" in message and "cut off" in message and "line 17" in message
+    assert "DOE" not in message and "JA" not in message.replace("JANUARY", "")

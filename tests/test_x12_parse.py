@@ -99,7 +99,7 @@ def test_277_records_use_ref_ej_as_claim_id():
     "name, segment, words",
     [
         ("malformed_truncated.835", "segment CLP", "cut off"),
-        ("malformed_bad_amount.835", "segment CLP", 'must be a number but is "3O0"'),
+        ("malformed_bad_amount.835", "segment CLP", '"Total Claim Charge Amount" must be a number'),
         ("malformed_missing_clp01.835", "segment CLP", "CLP01"),
         ("malformed_bad_se_count.835", "segment SE", "count"),
         ("malformed_bad_stc.277", "segment STC", "not a valid date"),
@@ -115,6 +115,7 @@ def test_malformed_files_are_refused_naming_the_segment(name, segment, words):
     first = message.splitlines()[0]
     assert segment in first and words in first
     assert "line" in first
+    assert "3O0" not in message and "20241340" not in message and "CLM-1003*4*180" not in message  # no values
 
 
 def test_refusal_gives_position():

@@ -99,11 +99,24 @@ def sniff(path: Path, head: bytes) -> str:
     if head.lstrip(b"\xef\xbb\xbf").startswith(b"PK\x03\x04"):
         raise ImportFileError(f"{path.name} is a workbook or zip file; export the claims as CSV and import that")
     if b"\x00" in head:
-        raise ImportFileError(f"{path.name} is not a text file claimbook can import (CSV, 835 or 277)")
+        hint = ""
+        if head.count(b"\x00") * 4 >= len(head):  # every other byte zero: UTF-16 text without its BOM
+            hint = (". If it is a claims list saved from Excel as \"Unicode Text\", open it in Excel and use "
+                    "File > Save As > \"CSV UTF-8 (Comma delimited)\", then import that file")
+        raise ImportFileError(f"{path.name} is not a text file claimbook can import (CSV, 835 or 277){hint}")
     raise ImportFileError(f"{path.name} is not a CSV file with a header row, an 835 or a 277 file")
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _decode(data: bytes, name: str) -> str:
+    if data.startswith(_UTF16_BOMS):  # Excel's "Unicode Text" and some exports: UTF-16 with its BOM
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportFileError(f"{name} is not readable text (open it in Excel and use File > Save As > "
+                                  "\"CSV UTF-8 (Comma delimited)\", then import that file)") from None
     for enc in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(enc)
@@ -112,10 +125,139 @@ def _decode(data: bytes, name: str) -> str:
     raise ImportFileError(f"{name} is not readable text (save it as CSV UTF-8 and try again)")
 
 
-def load_import_settings(rules_folder: Path | None, preset: str | None):
-    """(extra column aliases, day_first or None) from import.yaml: the rules folder's, else the built-in one."""
+_IMPORT_MESSAGES = {
+    "bad_char": "this line has an invisible special character: U+{code:04X}. Delete that character, or delete "
+    "the line and type it again instead of pasting it.",
+    "not_utf8": "the file is not saved as UTF-8 text: this line has a character (such as é) saved another way. "
+    "In Notepad use File > Save As and choose Encoding: UTF-8.",
+    "not_sections": "expected the sections 'preset:' and 'presets:' (see the built-in import.yaml). Start the file "
+    "with 'preset: generic' and a 'presets:' section.",
+    "presets_not_map": "'presets' should list presets by name, each with 'columns:', like 'generic:'. Write one "
+    "preset name per line, ending with a colon.",
+    "preset_not_map": "preset '{name}' should have 'date_order:' and 'columns:' settings under it, indented.",
+    "columns_not_map": "preset '{name}': columns should be lines like 'Encounter Number: Claim ID'. Write the name in "
+    "your CSV, a colon, a space and the tracker column.",
+    "not_a_column": "preset '{name}': '{target}' is not a tracker column.{hint} Use one of: {columns}.",
+    "date_order": "preset '{name}': date_order '{order}' should be 'month first' or 'day first'.",
+    "unknown_setting": "'{key}' is not a setting of preset '{name}'.{hint} A preset has 'date_order:' and "
+    "'columns:'.",
+    "unknown_top": "'{key}' is not a setting of import.yaml.{hint} The file has 'preset:' and 'presets:'.",
+    "no_preset": "there is no preset '{name}'.{hint}",
+    "preset_name": "'preset' should be one preset name, such as 'preset: generic'.",
+}
+
+
+def _import_problem(file: str, line, kind: str, **kw):
+    from claimbook.model import Problem, Source
+
+    return Problem(Source(file=file, line=line or None), _IMPORT_MESSAGES[kind].format(**kw))
+
+
+def _line(node, default: int = 0) -> int:
+    return getattr(node, "line", 0) or default
+
+
+def check_import_yaml(path: Path, file: str):
+    """Read and check an import.yaml: ``(default preset name, {preset: (aliases, day_first)}, problems)``.
+
+    ``problems`` are ``(preset name or None, Problem)``: a problem with a preset name only matters when
+    that preset is used; None is a problem with the whole file. Every problem has the file and, where
+    there is one, the line, like the rules files (``claimbook.rules.yamlread`` reads it: text values
+    only, duplicate keys refused, syntax errors in plain words).
+    """
     import yaml
 
+    from claimbook.rules.yamlread import Map, read_yaml
+    from claimbook.suggest import did_you_mean
+
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        return None, {}, [(None, _import_problem(file, data[: err.start].count(b"\n") + 1, "not_utf8"))]
+    try:
+        tree, found = read_yaml(text, file)
+    except yaml.reader.ReaderError as err:  # a yamlread that does not yet name special characters itself
+        return None, {}, [(None, _import_problem(file, text.count("\n", 0, err.position) + 1, "bad_char",
+                                                 code=err.character))]
+    problems: list = [(None, p) for p in found]
+    if tree is None:
+        return None, {}, problems
+    if not isinstance(tree, Map):
+        problems.append((None, _import_problem(file, _line(tree, 1), "not_sections")))
+        return None, {}, problems
+    for key in tree:
+        if key not in ("preset", "presets"):
+            hint = did_you_mean(str(key), ["preset", "presets"])
+            problems.append((None, _import_problem(file, _line(key), "unknown_top", key=key,
+                                                   hint=f" Did you mean '{hint}'?" if hint else "")))
+    default = tree.get("preset")
+    if default is not None and not isinstance(default, str):
+        problems.append((None, _import_problem(file, tree.key_line("preset"), "preset_name")))
+        default = None
+    presets = tree.get("presets")
+    if presets is None or presets == "":
+        presets = Map()
+    if not isinstance(presets, Map):
+        problems.append((None, _import_problem(file, _line(presets, tree.key_line("presets")), "presets_not_map")))
+        presets = Map()
+    headers = [c.header for c in table.INPUT_COLUMNS]
+    out: dict[str, tuple[dict[str, str], bool | None]] = {}
+    for name, body in presets.items():
+        name_line = presets.key_line(name)
+        if body is None or body == "":
+            body = Map()
+        if not isinstance(body, Map):
+            problems.append((name, _import_problem(file, _line(body, name_line), "preset_not_map", name=name)))
+            continue
+        ok = True
+        for key in body:
+            if key not in ("columns", "date_order"):
+                hint = did_you_mean(str(key), ["columns", "date_order"])
+                problems.append((name, _import_problem(file, _line(key), "unknown_setting", key=key, name=name,
+                                                       hint=f" Did you mean '{hint}'?" if hint else "")))
+                ok = False
+        columns = body.get("columns")
+        if columns is None or columns == "":
+            columns = Map()
+        if not isinstance(columns, Map):
+            problems.append((name, _import_problem(file, _line(columns, body.key_line("columns")), "columns_not_map",
+                                                   name=name)))
+            continue
+        aliases: dict[str, str] = {}
+        for source, target in columns.items():
+            col = table.input_column_for(target) if isinstance(target, str) else None
+            if col is None:
+                hint = did_you_mean(str(target), headers) if isinstance(target, str) else None
+                problems.append((name, _import_problem(
+                    file, _line(target, columns.key_line(source)), "not_a_column", name=name,
+                    target=target if isinstance(target, str) else "(a list)",
+                    hint=f" Did you mean '{hint}'?" if hint else "", columns=", ".join(headers))))
+                ok = False
+                continue
+            aliases[table.norm_header(source)] = col.header
+        order_node = body.get("date_order", "")
+        order = " ".join(str(order_node).split()).lower() if isinstance(order_node, str) else str(order_node)
+        day_first = {"day first": True, "month first": False}.get(order)
+        if order and day_first is None:
+            problems.append((name, _import_problem(file, _line(order_node, body.key_line("date_order")), "date_order",
+                                                   name=name, order=order)))
+            ok = False
+        if ok:
+            out[str(name)] = (aliases, day_first)
+    if default is not None and str(default).strip() and str(default) not in presets:
+        hint = did_you_mean(str(default), [str(n) for n in presets])
+        problems.append((None, _import_problem(
+            file, _line(default, tree.key_line("preset")), "no_preset", name=default,
+            hint=f" Did you mean '{hint}'?" if hint else f" Presets: {', '.join(map(str, presets)) or 'none'}.")))
+        default = None
+    return (str(default).strip() or None) if default is not None else None, out, problems
+
+
+def load_import_settings(rules_folder: Path | None, preset: str | None):
+    """(extra column aliases, day_first or None) from import.yaml: the rules folder's, else the built-in one.
+
+    A problem in the file (or in the preset used) raises ImportFileError listing each one with file:line."""
     from claimbook.rules.loader import default_rules_dir
     from claimbook.suggest import did_you_mean
 
@@ -125,51 +267,182 @@ def load_import_settings(rules_folder: Path | None, preset: str | None):
     if path is None:
         return {}, None
     try:
-        # BaseLoader: every value stays text ("NO" is not False, "00123" keeps its zeros).
-        tree = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=yaml.BaseLoader) or {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ImportFileError(f"{where}: this is not valid YAML ({getattr(err, 'problem', 'syntax error')})") from None
-    if not isinstance(tree, dict):
-        raise ImportFileError(f"{path}: expected 'preset:' and 'presets:' sections")
-    presets = tree.get("presets") or {}
-    name = preset or tree.get("preset") or "generic"
-    if not isinstance(presets, dict) or name not in presets:
-        names = list(presets) if isinstance(presets, dict) else []
+        default, presets, problems = check_import_yaml(path, str(path))
+    except OSError as err:
+        raise ImportFileError(f"{path} could not be read ({err.strerror}); nothing was imported") from None
+    name = preset or default or "generic"
+    relevant = [p for where, p in problems if where is None or where == name]
+    if relevant:
+        raise ImportFileError(
+            f"The import settings in {path} have {len(relevant)} problem{'s' if len(relevant) != 1 else ''}:\n"
+            + "\n".join(f"  {p}" for p in relevant)
+            + "\nNothing was imported. Fix " + ("this line" if len(relevant) == 1 else "these lines")
+            + " in a text editor and run again.")
+    if name not in presets:
+        names = sorted(presets) + sorted({str(w) for w, _ in problems if w is not None} - set(presets))
         hint = did_you_mean(name, names)
         raise ImportFileError(f"{path}: there is no preset '{name}'"
                               + (f"; did you mean '{hint}'?" if hint else f"; presets: {', '.join(names) or 'none'}"))
-    body = presets[name] or {}
-    columns = body.get("columns") or {}
-    if not isinstance(columns, dict):
-        raise ImportFileError(f"{path}: preset '{name}' columns should be lines like 'Encounter Number: Claim ID'")
-    aliases: dict[str, str] = {}
-    headers = [c.header for c in table.INPUT_COLUMNS]
-    for source, target in columns.items():
-        col = table.input_column_for(target)
-        if col is None:
-            hint = did_you_mean(str(target), headers)
-            raise ImportFileError(f"{path}: preset '{name}': '{target}' is not a tracker column"
-                                  + (f"; did you mean '{hint}'?" if hint else ""))
-        aliases[table.norm_header(source)] = col.header
-    order = str(body.get("date_order", "")).strip().lower()
-    day_first = {"day first": True, "month first": False}.get(order)
-    if order and day_first is None:
-        raise ImportFileError(f"{path}: preset '{name}': date_order '{order}' should be 'month first' or 'day first'")
-    return aliases, day_first
+    return presets[name]
+
+
+def _unclosed_quote(text: str, dialect) -> tuple[int, int, int] | None:
+    """Where a quoted cell opens that the file never closes: (row, line, cell index), else None.
+
+    Walks the text the way ``csv.reader`` does (not strict). A quote that opens a cell and is still open
+    at the end of the file swallowed every row after it. So did one whose "closing" quote is followed by
+    more text after a line break: that quote was the opening quote of a later cell (a properly quoted
+    cell over several lines ends with the quote right before a delimiter or the end of its line).
+    Rows are counted as the reader (and Excel) counts them: a line break inside quotes does not end a row.
+    """
+    quote, delim = dialect.quotechar, dialect.delimiter
+    if not quote or getattr(dialect, "quoting", csv.QUOTE_MINIMAL) == csv.QUOTE_NONE:
+        return None
+    double = dialect.doublequote
+    escape = dialect.escapechar
+    row = line = 1
+    cell = 0
+    state = "start"  # start (of a cell), plain, quoted, quoted_escape, after_quote
+    opened = None  # (row, line, cell, spans lines)
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        newline = c in "\r\n"
+        if newline and c == "\r" and i + 1 < n and text[i + 1] == "\n":
+            i += 1  # \r\n is one line break
+        if state == "quoted":
+            if c == escape:
+                state = "quoted_escape"
+            elif c == quote:
+                state = "after_quote"
+            elif newline:
+                line += 1
+                opened = opened[:3] + (True,)
+        elif state == "quoted_escape":
+            if newline:
+                line += 1
+            state = "quoted"
+        elif state == "after_quote":
+            if c == quote:
+                state = "quoted" if double else "plain"  # a doubled quote inside the cell
+            elif c == delim:
+                state, cell = "start", cell + 1
+            elif newline:
+                state, cell, row, line = "start", 0, row + 1, line + 1
+            else:
+                if opened[3]:
+                    return opened[:3]
+                state = "plain"  # "text" more: the reader keeps both parts
+        elif newline:
+            state, cell, row, line = "start", 0, row + 1, line + 1
+        elif c == delim:
+            state, cell = "start", cell + 1
+        elif state == "start" and c == quote:
+            state, opened = "quoted", (row, line, cell, False)
+        elif state == "start" and c == escape:
+            state = "plain"
+            i += 1
+        else:
+            state = "plain"
+        i += 1
+    if state in ("quoted", "quoted_escape"):
+        return opened[:3]
+    return None
+
+
+def _refuse_csv(name: str, text: str) -> ImportFileError:
+    return ImportFileError(f"{name}: refused, nothing was imported — {text}")
+
+
+def _csv_rows(path: Path, text: str, dialect) -> list[list[str]]:
+    """Every row of the CSV; ImportFileError naming the row for what the reader cannot take."""
+    where = _unclosed_quote(text, dialect)
+    if where is not None:
+        row, line, cell = where
+        header = next(csv.reader(_io.StringIO(text, newline=""), dialect), [])
+        column = header[cell].strip() if row > 1 and cell < len(header) and header[cell].strip() else ""
+        at = f"row {row}" + (f" (line {line} in a text editor)" if line != row else "")
+        raise _refuse_csv(path.name,
+                          f'a quote mark " opens on {at}' + (f" in the {column} column" if column else "")
+                          + " and is never closed, so the rest of the file would be read into that one cell. "
+                          f'Open the file in a text editor such as Notepad, add the closing " at the end of that '
+                          f"value on {at.split(' (')[0]} (or delete the opening one), save it and import it again.")
+    reader = csv.reader(_io.StringIO(text, newline=""), dialect)
+    rows: list[list[str]] = []
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as err:
+            n = len(rows) + 1
+            if "field larger than field limit" in str(err):
+                why = (f"row {n} has a cell longer than {csv.field_size_limit():,} characters. Check that row in a "
+                       "text editor: a cell that long is usually a quote mark \" that is not closed where it should be")
+            else:
+                why = (f"row {n} cannot be read as CSV ({str(err).rstrip('.')}). Open the file in Excel and save "
+                       "it again as \"CSV UTF-8 (Comma delimited)\"")
+            raise _refuse_csv(path.name, why + ".") from None
+        rows.append(row)
+
+
+def _rows_text(rows: list[int]) -> str:
+    nums = [str(r) for r in rows]
+    return nums[0] if len(nums) == 1 else ", ".join(nums[:-1]) + " and " + nums[-1]
+
+
+def _repeated_claim_ids(records) -> tuple[list, list[tuple[str, str]]]:
+    """One record per Claim ID: (records kept, skipped (where, why)).
+
+    A Claim ID on several rows of one file is ambiguous: which row is right? Rows that repeat another
+    exactly are imported once; when the values differ, none of those rows is imported (the tracker keeps
+    what it has) and every one of them is listed, so the file can be fixed and imported again.
+    """
+    groups: dict[str, list[int]] = {}
+    for i, (_, values) in enumerate(records):
+        key = table.claim_key(values.get("Claim ID") or "")
+        if key:
+            groups.setdefault(key, []).append(i)
+    drop: dict[int, str] = {}
+    for key, idx in groups.items():
+        if len(idx) < 2:
+            continue
+        def cid(i: int) -> str:
+            return " ".join(str(records[i][1].get("Claim ID") or "").split())
+
+        numbers = [int(records[i][0].removeprefix("row ")) for i in idx]
+
+        def same(a: dict, b: dict) -> bool:
+            return {k: str(v).strip() for k, v in a.items()} == {k: str(v).strip() for k, v in b.items()}
+
+        if all(same(records[idx[0]][1], records[i][1]) for i in idx[1:]):
+            for i in idx[1:]:
+                drop[i] = f"Claim ID {cid(i)} repeats row {numbers[0]} with the same values; imported once"
+            continue
+        for i, n in zip(idx, numbers):
+            others = _rows_text([m for m in numbers if m != n])
+            drop[i] = (f"Claim ID {cid(i)} is also on row{'s' if len(numbers) > 2 else ''} {others} of this file, with "
+                       f"different values, so {'neither' if len(numbers) == 2 else 'none'} of these rows was imported. "
+                       "Keep one row per claim (or correct the Claim ID) and import the file again")
+    kept = [r for i, r in enumerate(records) if i not in drop]
+    skipped = [(records[i][0], why) for i, why in sorted(drop.items())]
+    return kept, skipped
 
 
 def read_claims_csv(path: Path, data: bytes, aliases: dict[str, str]):
-    """Records ``(where, {tracker column: raw text})`` from a claims CSV, and notes about its columns."""
+    """Records ``(where, {tracker column: raw text})`` from a claims CSV, notes about its columns, and
+    the rows left out ``(where, why)`` (a Claim ID repeated within the file)."""
     from claimbook.errors import MissingColumnsError
 
     text = _decode(data, path.name)
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+        # A quote inside a quoted cell is written twice ("" ), as Excel and RFC 4180 do; the sniffer often
+        # guesses otherwise from a sample without one, and the quotes would then be kept doubled.
+        dialect.doublequote = True
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(_io.StringIO(text, newline=""), dialect))
+    rows = _csv_rows(path, text, dialect)
     if not rows:
         raise ImportFileError(f"{path.name} is empty")
     header = rows[0]
@@ -187,7 +460,8 @@ def read_claims_csv(path: Path, data: bytes, aliases: dict[str, str]):
             continue
         values = {table.INPUT_BY_FIELD[f].header: (row[i] if i < len(row) else "") for f, i in cols.items()}
         records.append((f"row {n}", values))
-    return records, notes
+    records, skipped = _repeated_claim_ids(records)
+    return records, notes, skipped
 
 
 def read_x12(path: Path):
@@ -209,6 +483,7 @@ class Batch:
     label: str | None  # "claims CSV", "X12" or None
     payload: object  # CSV records, or the parsed Remittance / StatusReport
     notes: list[str]
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why): rows left out when read
 
 
 def prepare(files, aliases: dict[str, str], seen: dict[str, object], again: bool = False) -> list[Batch]:
@@ -232,8 +507,8 @@ def prepare(files, aliases: dict[str, str], seen: dict[str, object], again: bool
             batches.append(Batch(f, digest, None, [], ["the same file is listed twice; imported once"]))
             continue
         if sniff(f, data[:4096]) == "csv":
-            records, notes = read_claims_csv(f, data, aliases)
-            batches.append(Batch(f, digest, "claims CSV", records, notes))
+            records, notes, skipped = read_claims_csv(f, data, aliases)
+            batches.append(Batch(f, digest, "claims CSV", records, notes, skipped))
         else:  # parsed (and validated) now; planned against the rows as they stand when its turn comes
             batches.append(Batch(f, digest, "X12", read_x12(f), []))
     return batches
@@ -535,7 +810,7 @@ def plan(batches: list[Batch], claims: Block, day_first: bool = False, add_unmat
     merger = _Merger(edit, day_first)
     reports = []
     for b in batches:
-        rep = ImportReport(b.path.name, b.digest, b.label or "(skipped)", [], [], [], [], list(b.notes))
+        rep = ImportReport(b.path.name, b.digest, b.label or "(skipped)", [], [], [], list(b.skipped), list(b.notes))
         if b.label == "X12":
             merger.merge(_x12_records(b.payload, merger, rep, add_unmatched), rep)
         elif b.label is not None:

@@ -18,6 +18,8 @@ def sniff(path: str | os.PathLike[str]) -> str | None:
 
 
 def sniff_bytes(head: bytes) -> str | None:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its BOM (Excel's "Unicode Text")
+        head = head[: len(head) // 2 * 2].decode("utf-16", errors="replace").encode("utf-8")
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     if b"\x00" in head or head.startswith(b"PK\x03\x04"):
