@@ -54,7 +54,8 @@ def test_every_mistake_is_commented(case):
     for p in check_rules(folder):
         if p.source.line is None:
             continue
-        lines = (folder / p.source.file).read_text().splitlines()
+        # Lines as Notepad counts them (str.splitlines also breaks at vertical tabs and U+2028).
+        lines = re.split(r"\r\n|\r|\n", (folder / p.source.file).read_text(encoding="utf-8"))
         above = lines[max(0, p.source.line - 6): p.source.line]
         assert any(("# Mistake" in s or "# Warning" in s) for s in above), str(p)
 
@@ -63,7 +64,9 @@ def test_corpus_covers_the_required_cases():
     required = {
         "misspelt_key", "misspelt_section", "bad_period", "missing_source", "missing_effective_from", "bad_date",
         "bad_boolean", "bad_anchor", "duplicate_key", "yaml_tab", "duplicate_alias", "bad_denial_code",
-        "unknown_category", "missing_default", "bucket_edges", "several_problems",
+        "unknown_category", "missing_default", "bucket_edges", "several_problems", "special_characters",
+        "large_numbers_payer", "large_numbers_settings", "too_many_bucket_edges", "settings_is_a_folder",
+        "payer_is_a_folder", "payers_is_a_file", "empty_files", "empty_default",
     }
     assert required <= set(CASES)
 

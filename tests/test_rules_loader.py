@@ -55,6 +55,12 @@ def test_explicit_tags_do_not_type_values():
     assert problems == [] and tree == {"a": "5", "b": "yes", "c": "x"}
 
 
+def test_a_tag_never_changes_the_shape():
+    """``!!set {a, b}`` used to crash the reader (a set built as a list); every tag is now ignored."""
+    tree, problems = read_yaml("a: !!set {x, y}\nb: !!str [1]\nc: !!map {d: 1}\ne: !!omap [f: 1]\n", "t.yaml")
+    assert problems == [] and tree == {"a": {"x": "", "y": ""}, "b": ["1"], "c": {"d": "1"}, "e": [{"f": "1"}]}
+
+
 def test_lines_of_keys_and_values():
     tree, _ = read_yaml("# note\nname: Aetna\nmatch:\n  names:\n    - Aetna*\n", "t.yaml")
     assert tree.key_line("name") == 2 and tree["name"].line == 2
@@ -92,6 +98,84 @@ def test_syntax_errors_are_plain_problems(text, line, start):
     assert "Traceback" not in problems[0].message and "scalar" not in problems[0].message
 
 
+@pytest.mark.parametrize("char, name", [
+    ("\v", "a vertical tab (U+000B), which Word uses for a manual line break"),
+    ("\f", "a form feed (U+000C), which Word uses for a page break"),
+    ("\x00", "a null character (U+0000)"),
+    ("\x01", "a control character (U+0001)"),
+    ("\x1b", "a control character (U+001B)"),
+    ("\x7f", "a delete character (U+007F)"),
+    ("\x9d", "a control character (U+009D)"),
+    ("\ud83d", "half of a character that was not copied whole (U+D83D)"),
+    ("\ufffe", "a character that is not a letter or sign (U+FFFE)"),
+])
+def test_special_characters_are_named_at_their_line(char, name):
+    tree, problems = read_yaml(f"a:\n  note: from the manual{char}The rest\n  b: 1\n", "f.yaml")
+    assert lines(problems) == [
+        f"f.yaml:2: this line has an invisible special character after 'note: from the manual': {name}. Rules "
+        "files may hold only plain text (letters, digits, punctuation and spaces). Delete that character, or "
+        "delete the line and type it again instead of pasting it."
+    ]
+
+
+def test_every_line_with_a_special_character_is_listed_and_the_rest_still_checked():
+    _, problems = read_yaml("\x01a: 1\nb: x\v\x0by\nc:\n\td: 1\ne: 2\x0c\n", "f.yaml")
+    assert [(p.source.line, p.message.split(":")[0]) for p in problems] == [
+        (1, "this line has an invisible special character at its start"),
+        (2, "this line has an invisible special character after 'b"),
+        (4, "a tab is used for indenting. Indent with spaces only; YAML does not accept tabs. Replace the tab "
+            "at the start of the line with spaces (two per level)."),
+        (5, "this line has an invisible special character after 'e"),
+    ]
+
+
+def test_every_character_either_reads_or_is_a_problem():
+    """No character makes the reader raise (pyyaml's ReaderError used to escape as an internal error)."""
+    for code in [*range(0x00, 0xA1), 0x2028, 0x2029, 0xD800, 0xDFFF, 0xFEFF, 0xFFFE, 0xFFFF, 0x10FFFF]:
+        for text in (f"a: x{chr(code)}y\n", f"{chr(code)}a: 1\n", f"a:\n{chr(code)} b: 1\n"):
+            read_yaml(text, "f.yaml")
+
+
+def test_lookalike_characters_read_as_notepad_shows_them():
+    """U+2028/U+2029/NEL would be line breaks to YAML (shifting every line number Notepad shows); a no-break
+    space would be a letter; zero-width characters would be part of a name."""
+    tree, problems = read_yaml("a: one\u2028two\x85three\u2029four\nb:\u00a0x\nc\u200b: 1\nd: *\n", "f.yaml")
+    assert tree is None and [p.source.line for p in problems] == [4]
+    tree, problems = read_yaml("a: one\u2028two\nb:\u00a0x\nc\u200b: 1\n", "f.yaml")
+    assert problems == [] and tree == {"a": "one two", "b": "x", "c": "1"}
+
+
+def test_mostly_nul_is_utf16_without_its_mark():
+    _, problems = read_yaml("a: 1\n".encode("utf-16-le").decode("utf-8"), "f.yaml")
+    assert lines(problems) == ["f.yaml: " + loader.MESSAGES["not_utf8"]]
+
+
+@pytest.mark.parametrize("text", ["a: " + "[" * 5000 + "]" * 5000, "a: " + "{b: " * 3000 + "1" + "}" * 3000,
+                                  "".join("  " * i + f"k{i}:\n" for i in range(3000))])
+def test_deep_nesting_is_a_problem_not_a_crash(text):
+    tree, problems = read_yaml(text, "f.yaml")
+    assert tree is None and lines(problems) == [
+        "f.yaml: the settings are nested too deeply to be read. Expected a few levels of indenting at most, as in "
+        "the built-in rules. Check the indenting, and that every [ or { has its closing ] or }."
+    ]
+
+
+def test_a_file_that_cannot_be_opened_is_a_problem(tmp_path, monkeypatch):
+    folder = make_rules(tmp_path, {})
+    real = Path.read_bytes
+
+    def locked(self):
+        if self.name == "denials.yaml":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", locked)
+    assert lines(check_rules(folder)) == [
+        "denials.yaml: the file cannot be opened (permission denied). Expected a rules file claimbook may read. "
+        "Close it in any program that has it open, check that you may read it, and run again."
+    ]
+
+
 # --- value conversion -----------------------------------------------------------------------------
 
 
@@ -124,6 +208,78 @@ def test_small_values():
     for convert, text in ((loader.to_edges, "30, 30"), (loader.to_edges, "0, 30"), (loader.to_date, "2023-02-29")):
         with pytest.raises(loader._Bad):
             convert(text)
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("3650 days", True), ("3651 days", False), ("521 weeks", True), ("522 weeks", False),
+    ("120 months", True), ("121 months", False), ("10 years", True), ("11 years", False), ("9999 years", False),
+    ("120 months after the month of service", True), ("121 months after the month of service", False),
+    ("9" * 5000 + " days", False),  # past Python's 4300-digit limit for int(): still a message, not a crash
+])
+def test_periods_are_at_most_ten_years(text, ok):
+    if ok:
+        assert loader.to_period(text)
+    else:
+        with pytest.raises(loader._Bad) as info:
+            loader.to_period(text)
+        assert info.value.kind == "long_period"
+
+
+def test_numbers_have_upper_bounds():
+    assert loader.to_days("3650") == 3650 and loader.to_look_ahead("365") == 365
+    assert loader.to_count("50") == 50 and loader.to_number("100") == 100.0 and loader.to_money("$10,000") == 10000
+    assert loader.to_edges("1, 2, 3, 4, 5, 6, 3650") == (1, 2, 3, 4, 5, 6, 3650)
+    for convert, text, kind in (
+        (loader.to_days, "3651", "too_many_days"), (loader.to_days, "9" * 5000, "too_many_days"),
+        (loader.to_look_ahead, "366", "too_many_days"), (loader.to_count, "51", "too_large"),
+        (loader.to_count, "9" * 5000, "too_large"), (loader.to_number, "100.01", "too_large"),
+        (loader.to_number, "9" * 400, "too_large"),  # float() of it is inf
+        (loader.to_money, "10000.01", "too_large"), (loader.to_edges, "30, 3651", "large_edges"),
+        (loader.to_edges, "30, " + "9" * 5000, "large_edges"),
+        (loader.to_edges, "1, 2, 3, 4, 5, 6, 7, 8", "many_edges"),
+    ):
+        with pytest.raises(loader._Bad) as info:
+            convert(text)
+        assert info.value.kind == kind, (text, info.value.kind)
+
+
+def test_bounds_in_the_messages_are_the_bounds_in_the_code():
+    from claimbook import sheets
+
+    m = loader.MESSAGES
+    assert loader.MAX_BUCKET_EDGES + 1 == sheets.MAX_BUCKETS
+    assert f"more than {loader.MAX_BUCKET_EDGES} numbers" in m["many_edges"]
+    assert f"the {sheets.MAX_BUCKETS} age buckets" in m["many_edges"]
+    assert loader.MAX_MONTHS == 12 * 10 and loader.MAX_DAYS == 3650
+    assert f"({loader.MAX_MONTHS} months or {loader.MAX_DAYS} days)" in m["long_period"]
+    assert m["most_days"].startswith(f"{loader.MAX_DAYS} ") and f"past {loader.MAX_DAYS} days" in m["large_edges"]
+    assert m["most_look_ahead"].startswith(f"{loader.MAX_LOOK_AHEAD_DAYS} ")
+
+
+def test_rules_at_every_upper_bound_run(tmp_path):
+    """Every number at its largest accepted value: the rules load and a demo run finishes at both ends of the
+    dates claimbook accepts (the bounds exist so that date arithmetic cannot overflow)."""
+    import re
+
+    from claimbook.cli import main
+
+    folder = tmp_path / "rules"
+    shutil.copytree(REPO_RULES, folder)
+    for path in (folder / "payers").glob("*.yaml"):
+        text = re.sub(r"(\b(?:limit|window)): [^\n#]+", r"\1: 10 years", path.read_text())
+        text = re.sub(r"(\b\w+): \d+ days", r"\1: 3650 days", text)
+        path.write_text(re.sub(r"tolerance_amount: [\d.]+", "tolerance_amount: 10000", text))
+    path = folder / "settings.yaml"
+    text = re.sub(r"(\w+_days): \d+", r"\1: 3650", path.read_text())
+    text = re.sub(r"critical_days: \d+", "critical_days: 3648", re.sub(r"high_days: \d+", "high_days: 3649", text))
+    text = re.sub(r"look_ahead_days: \d+", "look_ahead_days: 365", text)
+    text = re.sub(r"bucket_edges: .*", "bucket_edges: 1, 2, 3, 4, 5, 6, 3650", text)
+    text = re.sub(r"(\w+_weight|expired_penalty): [\d.]+", r"\1: 100", text)
+    path.write_text(re.sub(r"backups_kept: \d+", "backups_kept: 50", text))
+    rules = load_rules(folder)
+    assert rules.settings.submit_within_days == 3650 and rules.default.timely_filing[0].in_network == Period(months=120)
+    for as_of in ("1990-01-01", "2099-12-31"):
+        assert main(["demo", "--rules", str(folder), "--as-of", as_of]) == 0
 
 
 def test_denial_codes_are_normalised():
@@ -251,6 +407,19 @@ def test_missing_denials_names_the_file(tmp_path):
 def test_syntax_error_in_one_file_does_not_hide_others(tmp_path):
     folder = make_rules(tmp_path, {"payers/a.yaml": "name: A\n\tkind: x\n", "payers/b.yaml": "name: B\nkind: big\n"})
     assert [(p.source.file, p.source.line) for p in check_rules(folder)] == [("payers/a.yaml", 2), ("payers/b.yaml", 2)]
+
+
+def test_empty_settings_is_a_warning_and_gives_the_built_in_values(tmp_path):
+    folder = make_rules(tmp_path, {"settings.yaml": "# nothing here\n"})
+    rules = load_rules(folder)
+    assert rules.settings == loader.Settings()
+    assert [(p.source.file, p.source.line, p.severity) for p in rules.problems] == [("settings.yaml", None, "warning")]
+    assert rules.problems[0].message.startswith("the file is empty, so every setting has its built-in value.")
+
+
+def test_empty_payer_file_is_one_error(tmp_path):
+    folder = make_rules(tmp_path, {"payers/aetna.yaml": "\n\n"})
+    assert lines(check_rules(folder)) == ["payers/aetna.yaml: " + loader.MESSAGES["empty_payer"]]
 
 
 def test_notepad_bom_is_accepted(tmp_path):

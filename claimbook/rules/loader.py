@@ -22,6 +22,11 @@ dates; the versions are stored newest first and the engine picks the one in forc
 service. Each version needs ``source`` and ``effective_from``; it may say ``contested: yes`` with a
 ``note:`` when sources disagree (a contested version without a note is a warning).
 
+Every number has an upper bound (``MAX_*`` below: 10 years for any length of time or number of days, with
+tighter ones where the workbook has them), so a typing mistake such as ``9999 years`` is reported here
+instead of overflowing the date arithmetic later. A file with nothing but comments is reported as empty:
+an error for denials.yaml and payer files, a warning for settings.yaml (every setting has a built-in value).
+
 All message wording is in ``MESSAGES`` below, keyed by problem kind; each reads
 ``file:line: what is wrong. What was expected. How to fix it.``
 """
@@ -73,6 +78,16 @@ GROUP_CODES = ("CO", "PR", "OA", "PI", "CR")
 SECTIONS = ("timely_filing", "corrected_claim", "follow_up", "appeal", "underpayment")
 HOLIDAY_YEARS = range(2000, 2046)
 
+# Upper bounds: far beyond any real rule (the longest shipped limit is 27 months), and small enough that no
+# date arithmetic overflows. Each is stated in its message.
+MAX_DAYS = 3650  # 10 years: any number of days (follow-up, re-checks, risk thresholds, bucket edges...)
+MAX_MONTHS = 120  # 10 years: any length of time (timely filing, corrected claims, appeal windows)
+MAX_LOOK_AHEAD_DAYS = 365  # the Settings sheet's limit for the same setting (table.read_settings)
+MAX_BACKUPS = 50  # the Settings sheet's limit for the same setting
+MAX_WEIGHT = 100.0  # priority weights (the shipped ones are 0.5 to 3)
+MAX_TOLERANCE = 10_000.0  # dollars of underpayment ignored
+MAX_BUCKET_EDGES = 7  # 8 aging buckets: what the Dashboard has columns for (sheets.MAX_BUCKETS)
+
 # Common spellings, lower case with single spaces (after "-", "_" and "/" become spaces).
 ANCHOR_WORDS = {
     Anchor.DOS: ("date of service", "dos", "service date", "from date", "date of service from"),
@@ -118,6 +133,24 @@ MESSAGES: dict[str, str] = {
     "a payers folder. Check the folder name, or create one with 'claimbook init'.",
     "missing_file": "the file is missing. Every rules folder needs settings.yaml, denials.yaml and "
     "payers/default.yaml. Copy it from the built-in rules with 'claimbook init'.",
+    "folder_not_file": "this is a folder, not a file. Expected a text file of rules named {name}. Rename the "
+    "folder, then copy {name} from the built-in rules with 'claimbook init'.",
+    "folder_in_payers": "this is a folder, not a file. Expected only payer files (text files ending in .yaml) in "
+    "the payers folder. Rename the folder so its name does not end in .yaml, or move it out of the payers folder.",
+    "payers_not_folder": "this is a file, not a folder. Expected a folder named payers holding default.yaml and "
+    "one file per payer. Rename the file, then copy the payers folder from the built-in rules with "
+    "'claimbook init'.",
+    "empty_settings": "the file is empty, so every setting has its built-in value. Expected settings such as "
+    "'aging:' and 'timely_filing_risk:' with their values indented under them. Copy settings.yaml from the "
+    "built-in rules with 'claimbook init' to get them back, or ignore this warning if the built-in values suit you.",
+    "empty_denials": "the file is empty. Expected 'unknown_code:' and 'codes:', with what to do for each denial "
+    "code. Copy denials.yaml from the built-in rules with 'claimbook init'.",
+    "empty_default": "the file is empty. Expected the rules for any payer without a file of its own, with all of "
+    "timely_filing, corrected_claim, follow_up, appeal and underpayment. Copy default.yaml from the built-in "
+    "rules with 'claimbook init'.",
+    "empty_payer": "the file is empty. Expected the payer's name, the names it goes by under 'match:', and the "
+    "rules that differ from default.yaml. Write them (start from a copy of another payer file), or delete the "
+    "file.",
     "not_settings": "the file holds no settings. Expected lines written 'name: value', with sections "
     "indented under them. Compare it with the same file in the built-in rules.",
     # Keys
@@ -150,6 +183,17 @@ MESSAGES: dict[str, str] = {
     "fix_period": "Write a number, a space, then days, months or years.",
     "zero_period": "'{key}' is '{found}', which is no time at all. Expected a length of more than 0. "
     "Write the payer's limit, such as '90 days'.",
+    "long_period": "'{key}' is '{found}', which is longer than 10 years. Expected a length of at most 10 years "
+    "(120 months or 3650 days); no payer's limit is that long. Check the number for a typing mistake.",
+    "too_many_days": "'{key}' is '{found}', which is too many days. Expected a whole number of days from 0 to "
+    "{most}. Check the number for a typing mistake.",
+    "too_large": "'{key}' is '{found}', which is too large. Expected {what} from 0 to {most}. "
+    "Check the number for a typing mistake.",
+    "what_count": "a whole number",
+    "what_number": "a number",
+    "what_money": "an amount in dollars",
+    "most_days": "3650 (10 years)",
+    "most_look_ahead": "365 (a year)",
     "bad_days": "'{key}' is '{found}', which is not a number of days. Expected {expect_days}. "
     "Write a whole number, optionally followed by 'days'.",
     "bad_yesno": "'{key}' is '{found}', which is not yes or no. Expected yes or no (true and false also "
@@ -174,6 +218,10 @@ MESSAGES: dict[str, str] = {
     "Write a number from 1 to 5.",
     "bad_edges": "'{key}' is '{found}', which is not a list of days that goes up. Expected {expect_edges}, "
     "each larger than the one before. Write the numbers in increasing order, separated by commas.",
+    "many_edges": "'{key}' is '{found}', which is more than 7 numbers. Expected at most 7, for the 8 age buckets "
+    "the Dashboard has room for. Delete some of the numbers.",
+    "large_edges": "'{key}' is '{found}', which goes past 3650 days (10 years). Expected {expect_edges}, each at "
+    "most 3650. Check the numbers for a typing mistake.",
     "risk_order": "critical_days ({critical}), high_days ({high}) and watch_days ({watch}) are not in order. "
     "Expected critical_days smaller than high_days, and high_days smaller than watch_days. "
     "Change the numbers so they go up.",
@@ -261,11 +309,16 @@ _UNIT_ABBREVIATIONS = {
 _MONTH_END = re.compile(r"^(\d+)\s*months?\s+after\s+(?:the\s+)?(?:end\s+of\s+the\s+)?month\s+of\s+service$")
 
 
+def _whole(digits: str) -> int:
+    """``int(digits)``, without Python's 4300-digit refusal: any number that long is far too large anyway."""
+    return int(digits) if len(digits) <= 15 else 10 ** 15
+
+
 def to_period(text: str) -> Period:
     t = " ".join(text.lower().split())
     m = _MONTH_END.match(t)
     if m:
-        p = Period(months=int(m.group(1)), month_end=True)
+        p = Period(months=_whole(m.group(1)), month_end=True)
     else:
         m = _PERIOD.match(t)
         if not m:
@@ -274,18 +327,27 @@ def to_period(text: str) -> Period:
             if unit:
                 raise _Bad("bad_period", fix=_message("fix_period_unit", guess=f"{g.group(1)} {unit}"))
             raise _Bad("bad_period", fix=_message("fix_period"))
-        n, unit = int(m.group(1)), m.group(2)
+        n, unit = _whole(m.group(1)), m.group(2)
         p = {"d": Period(days=n), "w": Period(days=7 * n), "m": Period(months=n), "y": Period(months=12 * n)}[unit[0]]
     if not (p.days or p.months):
         raise _Bad("zero_period")
+    if p.days > MAX_DAYS or p.months > MAX_MONTHS:
+        raise _Bad("long_period")
     return p
 
 
-def to_days(text: str) -> int:
+def to_days(text: str, most: int = MAX_DAYS, most_kind: str = "most_days") -> int:
     m = re.match(r"^(\d+)(?:\s*(?:day|days))?$", " ".join(text.lower().split()))
     if not m:
         raise _Bad("bad_days")
-    return int(m.group(1))
+    n = _whole(m.group(1))
+    if n > most:
+        raise _Bad("too_many_days", most=_message(most_kind))
+    return n
+
+
+def to_look_ahead(text: str) -> int:
+    return to_days(text, MAX_LOOK_AHEAD_DAYS, "most_look_ahead")
 
 
 def to_yesno(text: str) -> bool:
@@ -350,6 +412,8 @@ def to_money(text: str) -> float:
     m = re.match(r"^\$?\s*(\d+(?:\.\d*)?|\.\d+)$", t)
     if not m:
         raise _Bad("bad_money")
+    if float(m.group(1)) > MAX_TOLERANCE:
+        raise _Bad("too_large", what=_message("what_money"), most=f"${MAX_TOLERANCE:,.0f}")
     return float(m.group(1))
 
 
@@ -364,13 +428,18 @@ def to_number(text: str) -> float:
     m = re.match(r"^(\d+(?:\.\d*)?|\.\d+)$", text.strip())
     if not m:
         raise _Bad("bad_number")
+    if float(m.group(1)) > MAX_WEIGHT:
+        raise _Bad("too_large", what=_message("what_number"), most=f"{MAX_WEIGHT:g}")
     return float(m.group(1))
 
 
 def to_count(text: str) -> int:
     if not re.match(r"^\d+$", text.strip()):
         raise _Bad("bad_count")
-    return int(text)
+    n = _whole(text.strip())
+    if n > MAX_BACKUPS:  # backups_kept is the only count
+        raise _Bad("too_large", what=_message("what_count"), most=str(MAX_BACKUPS))
+    return n
 
 
 def to_urgency(text: str) -> int:
@@ -389,9 +458,13 @@ def to_edges(value) -> tuple[int, ...]:
     items = [i for i in (s.strip() for s in items) if i]
     if not items or not all(re.match(r"^\d+$", i) for i in items):
         raise _Bad("bad_edges")
-    edges = tuple(int(i) for i in items)
+    edges = tuple(_whole(i) for i in items)
     if edges[0] <= 0 or any(b <= a for a, b in zip(edges, edges[1:])):
         raise _Bad("bad_edges")
+    if len(edges) > MAX_BUCKET_EDGES:
+        raise _Bad("many_edges")
+    if edges[-1] > MAX_DAYS:
+        raise _Bad("large_edges")
     return edges
 
 
@@ -422,6 +495,8 @@ def _convert(f: _File, key: Text, value, field: Field, place: str):
         return field.convert(value)
     except _Bad as bad:
         found = ", ".join(value) if isinstance(value, Seq) else str(value).strip()
+        if len(found) > 60:  # a pasted paragraph or a row of 9s: enough to recognise it
+            found = found[:57].rstrip() + "..."
         f.error(_line(value, _line(key)), bad.kind, key=str(key), found=found, **bad.kw)
         return _INVALID
 
@@ -493,7 +568,7 @@ SETTINGS_FIELDS: dict[str, dict[str, Field]] = {
     },
     "patient_balance": {"statement_cycle_days": Field(to_days, "days", "30")},
     "claims": {"submit_within_days": Field(to_days, "days", "7")},
-    "worklist": {"look_ahead_days": Field(to_days, "days", "7")},
+    "worklist": {"look_ahead_days": Field(to_look_ahead, "days", "7")},
     "dates": {"order": Field(to_day_first, "choice", "month first", choices=[w[0] for w in ORDER_WORDS.values()])},
     "workbook": {"backups_kept": Field(to_count, "count", "5")},
 }
@@ -906,27 +981,39 @@ def _load(folder: Path, today: date | None = None):
         return None, problems, 0
     files_read = 0
 
-    def read(rel: str):
+    def read(rel: str, when_empty: str):
+        """(file, tree); tree is None when the file is missing or unreadable, or empty and ``when_empty`` is
+        an error ("empty_settings" is a warning: every setting has a built-in value)."""
         nonlocal files_read
         f = _File(rel, problems)
         path = folder / rel
         if not path.is_file():
-            f.error(None, "missing_file")
+            if path.is_dir():
+                f.error(None, "folder_in_payers" if rel.startswith("payers/") and rel != "payers/default.yaml"
+                        else "folder_not_file", name=path.name)
+            elif path.parent != folder and path.parent.exists() and not path.parent.is_dir():  # "payers" is a file
+                _File(path.parent.name, problems).error(None, "payers_not_folder")
+            else:
+                f.error(None, "missing_file")
             return f, None
         files_read += 1
         tree, found = read_yaml_file(path, rel)
         problems.extend(found)
         f.errors += sum(p.severity == "error" for p in found)
-        if tree is None and not found:  # an empty file
+        if tree is None and not found:  # nothing but blank lines and comments
+            if when_empty != "empty_settings":
+                f.error(None, when_empty)
+                return f, None
+            f.warn(None, when_empty)
             tree = Map()
         return f, tree
 
-    f, tree = read("settings.yaml")
+    f, tree = read("settings.yaml", "empty_settings")
     settings = _read_settings(f, tree) if tree is not None else None
-    f, tree = read("denials.yaml")
+    f, tree = read("denials.yaml", "empty_denials")
     denials = _read_denials(f, tree) if tree is not None else None
 
-    f, tree = read("payers/default.yaml")
+    f, tree = read("payers/default.yaml", "empty_default")
     default, seen = _read_payer(f, "default", tree, None, today) if tree is not None else (None, {})
     payers: list[PayerRules] = []
     owners: dict[tuple[str, str], tuple[str, int]] = {}  # ("names"|"ids", value) -> (file, line)
@@ -937,7 +1024,7 @@ def _load(folder: Path, today: date | None = None):
                          and p.stem != "default") if (folder / "payers").is_dir() else []
     payers_ok = True
     for path in payer_files:
-        f, tree = read(f"payers/{path.name}")
+        f, tree = read(f"payers/{path.name}", "empty_payer")
         if tree is None:
             payers_ok = False
             continue

@@ -3,7 +3,9 @@
 PyYAML's ``safe_load`` guesses types: ``00123`` becomes 83, ``NO`` becomes False, ``2024-01-01`` a date,
 and a key written twice silently keeps the second value. Here every scalar stays a string (the schema in
 ``loader.py`` decides what a value means), every key and value remembers its 1-based line, duplicate keys
-are refused, and a YAML syntax error becomes a ``Problem`` that says, in plain words, what to fix.
+are refused, and a YAML syntax error becomes a ``Problem`` that says, in plain words, what to fix. Nothing a
+file can hold makes it raise: an invisible special character (a vertical tab pasted from Word, a NUL...) is
+named at its line, and thousands of nested levels are one problem, not a RecursionError.
 
     tree, problems = read_yaml(text, "payers/aetna.yaml")
 
@@ -75,7 +77,31 @@ SYNTAX_MESSAGES = {
     "may appear once. Delete one of the two lines.",
     "not_utf8": "the file is not saved as UTF-8 text. Expected plain text. In Notepad use File > Save As and "
     "choose Encoding: UTF-8.",
+    "bad_char": "this line has an invisible special character {where}: {char}. Rules files may hold only plain "
+    "text (letters, digits, punctuation and spaces). Delete that character, or delete the line and type it again "
+    "instead of pasting it.",
+    "too_deep": "the settings are nested too deeply to be read. Expected a few levels of indenting at most, as in "
+    "the built-in rules. Check the indenting, and that every [ or {{ has its closing ] or }}.",
+    "cannot_read": "the file cannot be opened ({reason}). Expected a rules file claimbook may read. Close it in any "
+    "program that has it open, check that you may read it, and run again.",
 }
+
+# Invisible characters YAML refuses, by name (others are described by their code, e.g. U+0001).
+CHAR_NAMES = {
+    "\x00": "a null character (U+0000)",
+    "\x0b": "a vertical tab (U+000B), which Word uses for a manual line break",
+    "\x0c": "a form feed (U+000C), which Word uses for a page break",
+    "\x7f": "a delete character (U+007F)",
+}
+# The characters PyYAML's reader refuses (its Reader.NON_PRINTABLE), found here first so each can be named.
+_NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+# Characters a pasted line may carry that Notepad does not show as such: YAML reads NEL and the Unicode line and
+# paragraph separators as line breaks (the line numbers would then disagree with Notepad's), a no-break space
+# as a letter, and the zero-width ones as part of a name. Notepad shows spaces (or nothing): read them so.
+_LOOKALIKES = {0x85: " ", 0x2028: " ", 0x2029: " ", 0xA0: " ", 0x200B: None, 0x200C: None, 0x200D: None,
+               0x2060: None, 0xFEFF: None}
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LEADING_NON_PRINTABLE = re.compile(f"(?m)^([ \\t]*){_NON_PRINTABLE.pattern}+")
 
 _STR_TAG = "tag:yaml.org,2002:str"
 
@@ -120,15 +146,9 @@ class _StringLoader(yaml.SafeLoader):
             result[key] = value
 
 
-for _tag in ("str", "int", "float", "bool", "null", "timestamp", "binary", "value", "merge"):
-    _StringLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _StringLoader.construct_text)
-for _tag in ("seq", "set", "omap", "pairs"):
-    _StringLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _StringLoader.construct_seq)
-_StringLoader.add_constructor("tag:yaml.org,2002:map", _StringLoader.construct_map)
-
-
-def _unknown_tag(loader: _StringLoader, node):
-    """A ``!something`` tag: treat the value as if the tag were not there."""
+def _untagged(loader: _StringLoader, node):
+    """Any tag (``!!int``, ``!!set``, ``!custom``...): build the value as if the tag were not there, by the
+    shape written (a ``!!set {a, b}`` is a group, a ``!!str [a]`` a list), never by what the tag claims."""
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_text(node)
     if isinstance(node, yaml.SequenceNode):
@@ -136,7 +156,10 @@ def _unknown_tag(loader: _StringLoader, node):
     return loader.construct_map(node)
 
 
-_StringLoader.add_constructor(None, _unknown_tag)
+for _tag in ("str", "int", "float", "bool", "null", "timestamp", "binary", "value", "merge",
+             "seq", "set", "omap", "pairs", "map"):
+    _StringLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _untagged)
+_StringLoader.add_constructor(None, _untagged)
 
 
 def _problem(file: str, line: int | None, kind: str, **kw) -> Problem:
@@ -144,27 +167,83 @@ def _problem(file: str, line: int | None, kind: str, **kw) -> Problem:
 
 
 def read_yaml(text: str, file: str) -> tuple[object, list[Problem]]:
-    """Parse ``text``; return (tree or None, problems). ``file`` is used in the problems only."""
-    loader = _StringLoader(text, file)
+    """Parse ``text``; return (tree or None, problems). ``file`` is used in the problems only.
+
+    Never raises for anything a file can hold: special characters, deep nesting and syntax errors all
+    become problems. A line with a special character gets its own problem (every such line is listed); the
+    rest of the file is still checked, with those characters read as spaces.
+    """
+    text = text.translate(_LOOKALIKES)
+    problems, bad_lines = _special_characters(text, file)
+    if problems is None:  # mostly NUL characters: a UTF-16 file, not a pasted character
+        return None, [_problem(file, None, "not_utf8")]
+    if bad_lines:  # check the rest as if each were a space (dropped at a line's start, to keep its indent)
+        text = _LEADING_NON_PRINTABLE.sub(r"\1", text)
+        text = _NON_PRINTABLE.sub(" ", text)
     try:
-        tree = loader.get_single_data()
+        loader = _StringLoader(text, file)
+        try:
+            tree = loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as err:
-        return None, [_syntax_problem(err, text, file)]
-    except yaml.YAMLError as err:  # pragma: no cover - unmarked errors are rare (e.g. bad characters)
-        return None, [_problem(file, None, "yaml_other", detail=str(err).splitlines()[0])]
-    finally:
-        loader.dispose()
-    return tree, loader.problems
+        tree, found = None, [_syntax_problem(err, text, file)]
+    except yaml.YAMLError as err:  # not expected once special characters are replaced; never let one escape
+        tree, found = None, [_problem(file, None, "yaml_other", detail=str(err).splitlines()[0])]
+    except RecursionError:  # thousands of nested [ [ [ or indented levels
+        tree, found = None, [_problem(file, None, "too_deep")]
+    else:
+        found = loader.problems
+    found = [p for p in found if p.source.line is None or p.source.line not in bad_lines]  # already explained
+    return tree, sorted(problems + found, key=lambda p: p.source.line or 0)
 
 
 def read_yaml_file(path, file: str) -> tuple[object, list[Problem]]:
     """Read ``path`` (UTF-8, with or without the BOM Notepad writes) and parse it."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as err:  # locked, no permission, a folder, gone since it was listed
+        return None, [_problem(file, None, "cannot_read", reason=(err.strerror or type(err).__name__).lower())]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, [_problem(file, None, "not_utf8")]
     return read_yaml(text, file)
+
+
+def _special_characters(text: str, file: str) -> tuple[list[Problem] | None, set[int]]:
+    """One problem per line holding a character YAML refuses, and those lines; (None, ...) for a file that is
+    mostly NUL characters (UTF-16 saved without its byte-order mark)."""
+    problems: list[Problem] = []
+    lines: set[int] = set()
+    hits = list(_NON_PRINTABLE.finditer(text))
+    if not hits:
+        return problems, lines
+    if text.count("\x00") * 4 > len(text):
+        return None, lines
+    for hit in hits:
+        before = text[: hit.start()]
+        line = len(_LINE_BREAK.findall(before)) + 1
+        if line in lines:
+            continue
+        lines.add(line)
+        start = max(before.rfind("\n"), before.rfind("\r")) + 1
+        lead = _NON_PRINTABLE.sub(" ", before[start:]).strip()
+        if len(lead) > 30:
+            lead = "..." + lead[-27:].lstrip()
+        where = f"after '{lead}'" if lead else "at its start"
+        char = hit.group(0)
+        name = CHAR_NAMES.get(char)
+        if name is None:
+            code = f"U+{ord(char):04X}"
+            if 0xD800 <= ord(char) <= 0xDFFF:
+                name = f"half of a character that was not copied whole ({code})"
+            elif ord(char) in (0xFFFE, 0xFFFF):
+                name = f"a character that is not a letter or sign ({code})"
+            else:
+                name = f"a control character ({code})"
+        problems.append(_problem(file, line, "bad_char", char=name, where=where))
+    return problems, lines
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
