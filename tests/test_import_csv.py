@@ -203,8 +203,9 @@ def test_an_835_updates_matching_claims_through_the_same_merge(tmp_path, rules):
     """The same command sniffs an 835 by content and hands it to claimbook.x12; changes go on the log."""
     tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=2)
     ids = [f"patient_control_number{i}" for i in range(3)]
-    rows = "".join(f"{cid},Medicare,1/5/2026,300,Submitted,Secondary\n" if i < 2 else
-                   f"{cid},Medicare,1/5/2026,300,Submitted,Primary\n" for i, cid in enumerate(ids))
+    # The sample's payer (N1*PR) is "WSFG - BENEFITS": a remittance is applied only to rows of its payer.
+    rows = "".join(f"{cid},WSFG Benefits,1/5/2026,300,Submitted,Secondary\n" if i < 2 else
+                   f"{cid},WSFG Benefits,1/5/2026,300,Submitted,Primary\n" for i, cid in enumerate(ids))
     import_files([write_csv(tmp_path / "c.csv", "Claim ID,Payer,DOS,Billed,Status,Order\n" + rows)], tracker,
                  as_of=AS_OF)
     era = tmp_path / "remit.edi"  # no .835 extension: recognised by content

@@ -414,3 +414,254 @@ def test_a_cut_off_file_does_not_quote_the_cut_segment(tmp_path, capsys):
     message = str(info.value)
     assert "segment NM1" in message and "cut off" in message and "line 17" in message
     assert "DOE" not in message and "JA" not in message.replace("JANUARY", "")
+
+
+# ------------------------------------------------------------------------- remittance review, round 2
+def _samples():
+    spec = importlib.util.spec_from_file_location("build_samples", DATA / "build_samples.py")
+    bs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bs)
+    return bs
+
+
+def _file(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="ascii", newline="")
+    return path
+
+
+def _era(tmp_path: Path, name: str, *clps, paid: str, date: str = "20240315", check: str = "EFT1001",
+         payer: str = "ACME HEALTH PLAN") -> Path:
+    bs = _samples()
+    return _file(tmp_path, name, bs.era(bs.flat(*clps), paid=paid, date=date, check=check, payer=payer))
+
+
+def _ack(tmp_path: Path, name: str, claims: list[tuple[str, list[str]]]) -> Path:
+    """A 277CA: one claim loop per (patient control number, its claim-level STC segments)."""
+    body = ["BHT*0085*08*BATCH0001*20240310*1200*TH~",
+            "HL*1**20*1~", "NM1*PR*2*ACME HEALTH PLAN*****PI*ACME01~", "TRN*1*BATCH0001~",
+            "DTP*050*D8*20240310~", "DTP*009*D8*20240310~",
+            "HL*2*1*21*1~", "NM1*41*2*SMALL FAMILY PRACTICE*****46*SUB01~", "TRN*2*FILE0001~",
+            "STC*A1:19*20240310*WQ*1000~", "QTY*90*5~", "AMT*YU*800~",
+            "HL*3*2*19*1~", "NM1*85*2*SMALL FAMILY PRACTICE*****XX*1234567893~", "TRN*1*0~",
+            "STC*A1:19:85**WQ*1000~", "QTY*QA*4~", "AMT*YU*800~"]
+    for hl, (pcn, stcs) in enumerate(claims, start=4):
+        body += [f"HL*{hl}*3*PT~", "NM1*QC*1*DOE*JANE****MI*MEMBER01~", f"TRN*2*{pcn}~", *stcs,
+                 "DTP*472*D8*20240220~"]
+    return _file(tmp_path, name, _samples().envelope("HN", "005010X214", "277", body, st_version=True))
+
+
+def test_a_277_uses_the_most_decisive_status_of_all_the_claims_stcs(tmp_path, rules, capsys):
+    """Review 1: A1 (received) then A7 (rejected) is a rejection; A1 then A2 an acceptance; A3 in STC10 counts."""
+    ids = ["CLM-A1A7", "CLM-A1A2", "CLM-STC10", "CLM-A2A1"]
+    tracker = make(tmp_path, rules, [claim(c) for c in ids])
+    ack = _ack(tmp_path, "ack.277", [
+        ("CLM-A1A7", ["STC*A1:19:PR*20240310*WQ*200~", "STC*A7:562:85*20240311*U*200~"]),
+        ("CLM-A1A2", ["STC*A1:19:PR*20240310*WQ*200~", "STC*A2:20:PR*20240311*WQ*200~"]),
+        ("CLM-STC10", ["STC*A1:19:PR*20240310*WQ*200******A3:21:85~"]),
+        ("CLM-A2A1", ["STC*A2:20:PR*20240310*WQ*200~", "STC*A1:19:PR*20240310*WQ*200~"]),
+    ])
+
+    code, out, err = run(capsys, tracker, ack)
+
+    assert code == 0, err
+    got = rows(tracker)
+    assert got["CLM-A1A7"]["Status"] == "Rejected" and got["CLM-A1A7"]["Accepted"] is None
+    assert got["CLM-A1A7"]["Notes"] == "Rejected by payer on 2024-03-11 (277CA A7:562:85)"
+    assert "Claim CLM-A1A7 was rejected (A7:562:85): fix it and resubmit" in out
+    assert "resubmit" in got["CLM-A1A7"]["Next Action"].lower()
+    assert got["CLM-A1A2"]["Status"] == "Accepted" and day(got["CLM-A1A2"]["Accepted"]) == date(2024, 3, 11)
+    assert got["CLM-STC10"]["Status"] == "Rejected" and "(277CA A3:21:85)" in got["CLM-STC10"]["Notes"]
+    assert got["CLM-A2A1"]["Status"] == "Accepted"
+    assert ["CLM-A1A7", "Status", "Submitted", "Rejected"] in [r[7:11] for r in log(tracker)]
+
+
+def test_an_acceptance_dated_after_the_rejection_moves_the_claim_to_accepted(tmp_path, rules, capsys):
+    """Review 6: a rejected claim, fixed and resubmitted, then accepted (A2) counts as filed again."""
+    tracker = make(tmp_path, rules, [
+        claim("CLM-R1", status=Status.REJECTED, submitted=date(2024, 3, 12),
+              notes="Rejected by payer on 2024-03-05 (277CA A7:562:85)"),
+        claim("CLM-R2", status=Status.REJECTED, submitted=date(2024, 3, 1)),  # a rejection typed in by hand
+        claim("CLM-R3", status=Status.REJECTED, notes="Rejected by payer on 2024-03-15 (277CA A7:562:85)"),
+    ])
+    ack = _ack(tmp_path, "accepted.277", [(c, ["STC*A2:20:PR*20240314*WQ*200~"]) for c in ("CLM-R1", "CLM-R2", "CLM-R3")])
+
+    code, out, err = run(capsys, tracker, ack)
+
+    assert code == 0, err
+    got = rows(tracker)
+    for cid in ("CLM-R1", "CLM-R2"):
+        assert got[cid]["Status"] == "Accepted" and day(got[cid]["Accepted"]) == date(2024, 3, 14)
+        assert "resubmit" not in got[cid]["Next Action"].lower()
+        assert f"Claim {cid}: accepted by the payer on 2024-03-14 after its rejection — it counts as filed." in out
+    # An acceptance older than the rejection does not undo it.
+    assert got["CLM-R3"]["Status"] == "Rejected" and got["CLM-R3"]["Accepted"] is None
+    assert "Claim CLM-R3: an acceptance on 2024-03-14 (277CA) is not newer than its rejection" in out
+
+
+def test_a_claim_split_over_two_remittances_adds_up_and_a_reversal_takes_off_only_its_part(tmp_path, rules, capsys):
+    """Review 2: two payments under different payer claim numbers, no reversal: they add up."""
+    bs = _samples()
+    tracker = make(tmp_path, rules, [claim("CLM-8001", billed=300.0)])
+    first = _era(tmp_path, "split1.835", bs.clp("CLM-8001", "1", "200", "150", "0", "ICN-S1",
+                 bs.svc("99214", "200", "150", "20240220", ["CAS*CO*45*50~"])), paid="150", check="EFT-S1")
+    second = _era(tmp_path, "split2.835", bs.clp("CLM-8001", "1", "100", "80", "0", "ICN-S2",
+                  bs.svc("99213", "100", "80", "20240220", ["CAS*CO*45*20~"])), paid="80", date="20240322",
+                  check="EFT-S2")
+
+    assert run(capsys, tracker, first)[0] == 0
+    code, out, err = run(capsys, tracker, second)
+
+    assert code == 0, err
+    c = rows(tracker)["CLM-8001"]
+    assert (c["Paid"], c["Status"], c["Denial Codes"], day(c["Remit Date"])) == (230, "Paid", None, date(2024, 3, 22))
+    assert c["Notes"] == "Payer claim # ICN-S1; Payer claim # ICN-S2"
+    assert "Claim CLM-8001: 80.00 paid under payer claim # ICN-S2 was added to the 150.00 posted from earlier " \
+           "remittances; Paid is now 230.00." in out
+    assert ["CLM-8001", "Paid", 150, 230] in [r[7:11] for r in log(tracker)]
+    # Either file again changes nothing.
+    for f in (second, first):
+        code, out, _ = run(capsys, tracker, f, extra=["--again"])
+        assert code == 0 and f"{f.name}: 0 added, 0 updated (0 changes)" in out
+    # The payer reverses the first part only: its 150 comes off, the 80 stands.
+    reversal = _era(tmp_path, "rev1.835", bs.clp("CLM-8001", "22", "-200", "-150", "0", "ICN-S1",
+                    bs.svc("99214", "-200", "-150", "20240220", ["CAS*CO*45*-50~"])), paid="-150", date="20240329",
+                    check="EFT-R1")
+    code, out, err = run(capsys, tracker, reversal)
+    assert code == 0, err
+    c = rows(tracker)["CLM-8001"]
+    assert (c["Paid"], c["Status"]) == (80, "Pending")
+    assert c["Notes"].endswith("Payment reversed by payer (claim # ICN-S1)")
+    assert "the payer reversed its earlier payment of 150.00 (payer claim # ICN-S1); the other payments stand, " \
+           "Paid is now 80.00 — expect a corrected remittance." in out
+
+
+def test_a_denied_claim_corrected_and_paid_under_a_new_claim_number_is_paid(tmp_path, rules, capsys):
+    """Not a split claim: the corrected claim covers the whole bill, so it decides Status and Denial Codes."""
+    bs = _samples()
+    tracker = make(tmp_path, rules, [claim("CLM-8101", billed=300.0)])
+    denied = _era(tmp_path, "denied.835", bs.clp("CLM-8101", "4", "300", "0", "0", "ICN-D1",
+                  bs.svc("99214", "300", "0", "20240220", ["CAS*CO*16*300~"])), paid="0", check="EFT-D1")
+    paid = _era(tmp_path, "paid.835", bs.clp("CLM-8101", "1", "300", "240", "0", "ICN-D2",
+                bs.svc("99214", "300", "240", "20240220", ["CAS*CO*45*60~"])), paid="240", date="20240401",
+                check="EFT-D2")
+    assert run(capsys, tracker, denied)[0] == 0
+    assert (rows(tracker)["CLM-8101"]["Status"], rows(tracker)["CLM-8101"]["Denial Codes"]) == ("Denied", "CO-16")
+
+    assert run(capsys, tracker, paid)[0] == 0
+
+    c = rows(tracker)["CLM-8101"]
+    assert (c["Paid"], c["Status"], c["Denial Codes"]) == (240, "Paid", None)
+
+
+def test_a_claim_split_in_one_remittance_into_a_paid_and_a_denied_part_is_partially_paid(tmp_path, rules, capsys):
+    """Review 7."""
+    bs = _samples()
+    tracker = make(tmp_path, rules, [claim("CLM-8201", billed=300.0)])
+    era = _era(tmp_path, "split_same.835",
+               bs.clp("CLM-8201", "1", "200", "150", "0", "ICN-P1", bs.svc("99214", "200", "150", "20240220",
+                                                                             ["CAS*CO*45*50~"])),
+               bs.clp("CLM-8201", "4", "100", "0", "0", "ICN-P2", bs.svc("99215", "100", "0", "20240220",
+                                                                          ["CAS*CO*97*100~"])),
+               paid="150")
+
+    code, out, err = run(capsys, tracker, era)
+
+    assert code == 0, err
+    c = rows(tracker)["CLM-8201"]
+    assert (c["Status"], c["Paid"], c["Denial Codes"]) == ("Partially Paid", 150, "CO-97")
+
+
+def test_a_correction_then_the_reversal_of_an_earlier_files_payment(tmp_path, rules, capsys):
+    """Review 5: used to stop the import with an IndexError (exit 3, nothing posted)."""
+    bs = _samples()
+    tracker = make(tmp_path, rules, [claim("CLM-8301", billed=300.0)])
+    original = _era(tmp_path, "orig.835", bs.clp("CLM-8301", "1", "300", "250", "0", "ICN-A",
+                    bs.svc("99214", "300", "250", "20240220", ["CAS*CO*45*50~"])), paid="250", check="EFT-A")
+    later = _era(tmp_path, "corr.835",
+                 bs.clp("CLM-8301", "1", "300", "230", "20", "ICN-B", bs.svc("99214", "300", "230", "20240220",
+                                                                             ["CAS*CO*45*50~", "CAS*PR*2*20~"])),
+                 bs.clp("CLM-8301", "22", "-300", "-250", "0", "ICN-A", bs.svc("99214", "-300", "-250", "20240220",
+                                                                               ["CAS*CO*45*-50~"])),
+                 paid="-20", date="20240401", check="EFT-B")
+    assert run(capsys, tracker, original)[0] == 0
+
+    code, out, err = run(capsys, tracker, later)
+
+    assert code == 0, err
+    c = rows(tracker)["CLM-8301"]
+    assert (c["Paid"], c["Patient Resp"], c["Status"], c["Denial Codes"]) == (230, 20, "Paid", "PR-2")
+    assert c["Notes"] == "Payer claim # ICN-A; Payer claim # ICN-B; Payment reversed by payer (claim # ICN-A)"
+    assert "Claim CLM-8301: a payment was reversed and re-adjudicated; Paid is the corrected amount 230.00." in out
+    code, out, _ = run(capsys, tracker, later, extra=["--again"])
+    assert code == 0 and "corr.835: 0 added, 0 updated (0 changes)" in out
+
+
+def test_clp02_23_and_25_change_no_status_and_no_money(tmp_path, rules, capsys):
+    """Review 4: "not our claim, forwarded" and "predetermination pricing" are no payment."""
+    bs = _samples()
+    tracker = make(tmp_path, rules, [claim("CLM-8401", status=Status.ACCEPTED, accepted=date(2024, 2, 28)),
+                                     claim("CLM-8402", status=Status.ACCEPTED, accepted=date(2024, 2, 28))])
+    era = _era(tmp_path, "info.835",
+               bs.clp("CLM-8401", "23", "200", "0", "0", "ICN23", bs.svc("99214", "200", "0", "20240220"),
+                      ["NM1*TT*2*OTHER HEALTH PLAN*****PI*OTH01~"]),
+               bs.clp("CLM-8402", "25", "200", "0", "0", "ICN25", bs.svc("99214", "200", "0", "20240220",
+                                                                          ["CAS*CO*45*50~", "CAS*PR*1*150~"])),
+               paid="0")
+
+    code, out, err = run(capsys, tracker, era)
+
+    assert code == 0, err
+    got = rows(tracker)
+    for cid in ("CLM-8401", "CLM-8402"):
+        c = got[cid]
+        assert (c["Status"], c["Paid"], c["Patient Resp"], c["Denial Codes"], c["Remit Date"]) == \
+            ("Accepted", None, None, None, None)
+        assert "underpayment" not in c["Next Action"].lower()
+    assert got["CLM-8401"]["Notes"] == ("Not ACME HEALTH PLAN's claim, forwarded to OTHER HEALTH PLAN "
+                                        "(remittance of 2024-03-15) (CLP02 23)")
+    assert got["CLM-8402"]["Notes"] == ("Predetermination only from ACME HEALTH PLAN (remittance of 2024-03-15), "
+                                        "not a payment (CLP02 25)")
+    assert "Claim CLM-8401: ACME HEALTH PLAN says it is not their claim and forwarded it to OTHER HEALTH PLAN " \
+           "(CLP02 23) — Status and Paid not changed" in out
+    assert "Claim CLM-8402: ACME HEALTH PLAN sent predetermination pricing (CLP02 25), not a payment — Status and " \
+           "Paid not changed." in out
+    entries = log(tracker)
+    assert [r[8] for r in entries if r[7] in ("CLM-8401", "CLM-8402")] == ["Notes", "Notes"]
+    assert "predetermination pricing" in entries[1][11]
+
+
+def test_a_remittance_from_another_payer_is_not_applied_but_listed(tmp_path, rules, capsys):
+    """Review 3: a denial (4) and a reversal (22) from the primary payer for rows of other payers."""
+    bs = _samples()
+    tracker = make(tmp_path, rules, [
+        claim("CLM-8501", payer="Aetna", payer_id="60054", order=Order.SECONDARY, status=Status.PAID, paid=120.0,
+              notes="Payer claim # AET1"),
+        claim("CLM-8502", payer="NY Medicaid", order=Order.SECONDARY, status=Status.PAID, paid=100.0),
+        claim("CLM-8503", payer="Acme Health Plan, Inc."),  # the same payer, written another way
+    ])
+    era = _era(tmp_path, "primary.835",
+               bs.clp("CLM-8501", "4", "200", "0", "0", "ICN-P1", bs.svc("99214", "200", "0", "20240220",
+                                                                          ["CAS*CO*50*200~"])),
+               bs.clp("CLM-8502", "22", "-200", "-100", "0", "ICN-P2", bs.svc("99214", "-200", "-100", "20240220",
+                                                                               ["CAS*CO*45*-100~"])),
+               bs.clp("CLM-8503", "1", "200", "150", "0", "ICN-P3", bs.svc("99214", "200", "150", "20240220",
+                                                                          ["CAS*CO*45*50~"])),
+               paid="50")
+    before = rows(tracker)
+
+    code, out, err = run(capsys, tracker, era)
+
+    assert code == 0, err
+    got = rows(tracker)
+    for cid in ("CLM-8501", "CLM-8502"):
+        for col in ("Status", "Paid", "Patient Resp", "Denial Codes", "Remit Date", "Notes"):
+            assert got[cid][col] == before[cid][col], (cid, col)
+        assert (f"skipped claim {cid}: not applied — the remittance is from ACME HEALTH PLAN, not the payer on the "
+                "tracker row; check the Payer column or add a row for this payer's claim") in out
+    assert (got["CLM-8503"]["Paid"], got["CLM-8503"]["Status"]) == (150, "Paid")
+    assert "primary.835: 0 added, 1 updated" in out and "2 skipped" in out
+    notes = [str(r[11]) for r in log(tracker) if r[11]]
+    assert any(n.startswith("claim CLM-8501: not applied") and "the tracker row's payer is Aetna, payer ID 60054" in n
+               for n in notes)
+    assert any(n.startswith("skipped claim CLM-8502: not applied") for n in notes)

@@ -120,7 +120,8 @@ def test_reversal_and_correction_in_a_later_file_does_not_double_count():
     plan, after = assert_idempotent(plan_835, later, after_first)
     assert summary(plan)["CLM-3001"] == {
         "Paid": 200.0, "Patient Resp": 40.0, "Denial Codes": "PR-2", "Remit Date": date(2024, 4, 10),
-        "Notes": "Payer claim # ICN3001; Payer claim # ICN3001C",
+        # The reversed payment is noted, so a later remittance knows it no longer stands.
+        "Notes": "Payer claim # ICN3001; Payer claim # ICN3001C; Payment reversed by payer (claim # ICN3001)",
     }
     assert after["CLM-3001"]["Status"] == Status.PAID
     # Re-importing the first file afterwards goes back to its numbers: files are applied in date order.
@@ -164,7 +165,8 @@ def test_secondary_claim_and_forwarded_claim():
 def test_public_sample_secondary_zero_pay_is_not_a_denial():
     remit = parse_835(DATA / "public_edi835parser_sample_835.txt")
     ids = [c.claim_id for c in remit.claims]
-    current = {cid: row(cid, Order="Secondary" if cid != "patient_control_number2" else "Primary") for cid in ids}
+    current = {cid: row(cid, Payer="WSFG - Benefits", Order="Secondary" if cid != "patient_control_number2" else "Primary")
+               for cid in ids}
     plan, after = assert_idempotent(plan_835, remit, current)
     assert after["patient_control_number1"]["Status"] == Status.PAID  # paid 0, PR-2 + OA-23 only
     assert after["patient_control_number1"]["Patient Resp"] == 7.35
@@ -242,3 +244,105 @@ def test_plans_touch_only_tracker_columns_and_do_not_mutate_input(name):
             assert isinstance(c.new, float) and round(c.new, 2) == c.new
         if c.column in ("Remit Date", "Accepted"):
             assert type(c.new) is date
+
+
+# ------------------------------------------------------------------------- remittance review, round 2
+def _samples():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_samples", DATA / "build_samples.py")
+    bs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bs)
+    return bs
+
+
+def _era(*clps, paid: str, date: str = "20240315", payer: str = "ACME HEALTH PLAN"):
+    bs = _samples()
+    return parse_835("test.835", text=bs.era(bs.flat(*clps), paid=paid, date=date, payer=payer))
+
+
+def test_a_reversal_never_cancels_the_last_payment_just_because_it_is_last():
+    """A correction, then the reversal of a payment from an earlier file (another payer claim number)."""
+    bs = _samples()
+    remit = _era(
+        bs.clp("CLM-1", "1", "300", "230", "20", "ICN-B", bs.svc("99214", "300", "230", "20240220",
+                                                                  ["CAS*CO*45*50~", "CAS*PR*2*20~"])),
+        bs.clp("CLM-1", "22", "-300", "-250", "0", "ICN-A", bs.svc("99214", "-300", "-250", "20240220",
+                                                                    ["CAS*CO*45*-50~"])),
+        paid="-20")
+    current = tracker("CLM-1", Paid=250.0, Status="Paid", Notes="Payer claim # ICN-A")
+    plan, after = assert_idempotent(plan_835, remit, current)
+    assert (after["CLM-1"]["Paid"], after["CLM-1"]["Patient Resp"], after["CLM-1"]["Status"]) == (230.0, 20.0, Status.PAID)
+    # Alone (no posted payment under ICN-A on the row), the reversal still takes nothing from the correction.
+    plan, after = assert_idempotent(plan_835, remit, tracker("CLM-1"))
+    assert after["CLM-1"]["Paid"] == 230.0
+
+
+def test_payments_under_several_payer_claim_numbers_add_up_in_any_order_and_once():
+    bs = _samples()
+    one = _era(bs.clp("CLM-1", "1", "200", "150", "10", "ICN-S1", bs.svc("99214", "200", "150", "20240220",
+                                                                          ["CAS*CO*45*40~", "CAS*PR*2*10~"])),
+               paid="150")
+    two = _era(bs.clp("CLM-1", "4", "100", "0", "0", "ICN-S2", bs.svc("99213", "100", "0", "20240220",
+                                                                       ["CAS*CO*97*100~"])),
+               paid="0", date="20240322")
+    for first, second in ((one, two), (two, one)):
+        current = tracker("CLM-1", Billed=300.0)
+        _, current = assert_idempotent(plan_835, first, current)
+        _, current = assert_idempotent(plan_835, second, current)
+        c = current["CLM-1"]
+        assert (c["Paid"], c["Patient Resp"], c["Status"]) == (150.0, 10.0, Status.PARTIALLY_PAID)
+        assert set(c["Denial Codes"].split("; ")) == {"PR-2", "CO-97"}
+        assert plan_835(first, current).changes == []  # an older file again changes nothing
+
+
+def test_a_denial_or_reversal_is_checked_against_the_order_column():
+    """A denial adjusted for a prior payer's payment (CARC 23) is a secondary payer's: not a Primary row's."""
+    bs = _samples()
+    remit = _era(bs.clp("CLM-1", "4", "200", "0", "0", "ICN-1", bs.svc("99214", "200", "0", "20240220",
+                                                                        ["CAS*OA*23*150~", "CAS*CO*50*50~"])),
+                 paid="0")
+    plan = plan_835(remit, tracker("CLM-1", Order="Primary"))
+    assert plan.changes == []
+    assert [u.reason for u in plan.unmatched] == [
+        "ACME HEALTH PLAN processed it as secondary (its remittance adjusts for a prior payer's payment, CARC 23), "
+        "but the tracker row is the Primary claim — check the Order column or add a row for the secondary claim"]
+    assert summary(plan_835(remit, tracker("CLM-1", Order="Secondary")))["CLM-1"]["Status"] == Status.DENIED
+
+
+@pytest.fixture(scope="module")
+def payer_key():
+    from claimbook.rules.loader import load_rules
+    from claimbook.workbook.importer import payer_key_for
+
+    return payer_key_for(load_rules())
+
+
+@pytest.mark.parametrize("row_payer, row_id, era_payer, era_id, differ", [
+    ("Aetna", "60054", "ACME HEALTH PLAN", "ACME01", True),
+    ("NY Medicaid", "", "ACME HEALTH PLAN", "", True),
+    ("Texas Medicaid", "", "NY MEDICAID", "", True),  # both known to the rules: different payer files
+    ("Aetna", "", "AETNA LIFE INSURANCE COMPANY", "", False),  # the rules' alias "Aetna*"
+    ("Aetna", "", "ALIC", "60054", False),  # the rules' payer ID
+    ("NY Medicaid", "", "eMedNY", "", False),
+    ("Acme Health Plan, Inc.", "", "ACME HEALTH PLAN", "ACME01", False),  # case, punctuation, filler words
+    ("Acme", "", "ACME HEALTH PLAN", "", False),
+    ("Beta Ins", "BETA02", "BETA SECONDARY INSURANCE", "BETA02", False),
+    ("Other Co", "OTH1", "NAMELESS PAYER", "OTH1", False),  # the same payer ID
+    ("BCBS", "", "BLUE CROSS BLUE SHIELD OF TEXAS", "", False),  # initials
+    ("", "", "ACME HEALTH PLAN", "", False),  # nothing to compare with
+])
+def test_payers_differ_only_when_clearly_different(payer_key, row_payer, row_id, era_payer, era_id, differ):
+    from claimbook.x12 import payers_differ
+
+    assert payers_differ(row_payer, row_id, era_payer, era_id, payer_key) is differ
+
+
+def test_an_acceptance_after_a_rejection_only_when_newer():
+    report = parse_277(DATA / "ack_277ca.277")
+    rejected = "Rejected by payer on 2024-03-05 (277CA A7:562:85)"
+    current = {"CLM-5001": row("CLM-5001", Status="Rejected", Notes=rejected),
+               "CLM-5004": row("CLM-5004", Status="Rejected", Notes="Rejected by payer on 2024-03-12 (277CA A8)")}
+    plan, _ = assert_idempotent(plan_277, report, current)
+    assert summary(plan) == {"CLM-5001": {"Accepted": date(2024, 3, 10), "Status": Status.ACCEPTED}}
+    assert any("CLM-5004: an acceptance on 2024-03-10 (277CA) is not newer than its rejection" in n for n in plan.notes)

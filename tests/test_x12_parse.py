@@ -95,6 +95,39 @@ def test_277_records_use_ref_ej_as_claim_id():
     assert paid.service_date == date(2024, 3, 1) and paid.payer_claim_number == "ICN6004"
 
 
+def test_a_claims_status_is_its_most_decisive_stc_not_the_first():
+    """A1 (received) then A7 (rejected): the claim is rejected, as of the rejection's date; STC10/STC11 count."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_samples", DATA / "build_samples.py")
+    bs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bs)
+    body = ["BHT*0085*08*BATCH0001*20240310*1200*TH~",
+            "HL*1**20*1~", "NM1*PR*2*ACME HEALTH PLAN*****PI*ACME01~", "TRN*1*BATCH0001~",
+            "DTP*050*D8*20240310~", "DTP*009*D8*20240310~",
+            "HL*2*1*21*1~", "NM1*41*2*SMALL FAMILY PRACTICE*****46*SUB01~", "TRN*2*FILE0001~",
+            "STC*A1:19*20240310*WQ*1000~", "QTY*90*3~", "AMT*YU*600~",
+            "HL*3*2*19*1~", "NM1*85*2*SMALL FAMILY PRACTICE*****XX*1234567893~", "TRN*1*0~",
+            "STC*A1:19:85**WQ*1000~", "QTY*QA*3~", "AMT*YU*600~"]
+    claims = [("CLM-1", ["STC*A1:19:PR*20240310*WQ*200~", "STC*A7:562:85*20240311*U*210~"]),
+              ("CLM-2", ["STC*A1:19:PR*20240310*WQ*200~", "STC*A2:20:PR*20240312*WQ*200~"]),
+              ("CLM-3", ["STC*A1:19:PR*20240310*WQ*200******A3:21:85*A6:35:QC~"]),
+              ("CLM-4", ["STC*A1:19:PR*20240310*WQ*200~"])]
+    for hl, (pcn, stcs) in enumerate(claims, start=4):
+        body += [f"HL*{hl}*3*PT~", "NM1*QC*1*DOE*JANE****MI*MEMBER01~", f"TRN*2*{pcn}~", *stcs, "DTP*472*D8*20240220~"]
+    text = bs.envelope("HN", "005010X214", "277", body, st_version=True)
+    report = parse_277("ack.277", text=text)
+    got = [(c.claim_id, c.category, [str(s) for s in c.deciding_statuses], c.effective_date, c.charge)
+           for c in report.claims]
+    assert got == [
+        ("CLM-1", "A7", ["A7:562:85"], date(2024, 3, 11), 210.0),
+        ("CLM-2", "A2", ["A2:20:PR"], date(2024, 3, 12), 200.0),
+        ("CLM-3", "A3", ["A3:21:85", "A6:35:QC"], date(2024, 3, 10), 200.0),
+        ("CLM-4", "A1", ["A1:19:PR"], date(2024, 3, 10), 200.0),
+    ]
+    assert [str(s) for s in report.claims[0].statuses] == ["A1:19:PR", "A7:562:85"]
+
+
 @pytest.mark.parametrize(
     "name, segment, words",
     [

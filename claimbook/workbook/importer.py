@@ -723,6 +723,8 @@ def _unmatched_text(um) -> str:
         bits.append(rec.payer_name)
     if getattr(rec, "patient_name", ""):
         bits.append(rec.patient_name)
+    if getattr(um, "detail", ""):
+        bits.append(um.detail)
     return um.reason + (f" ({', '.join(bits)})" if bits else "")
 
 
@@ -735,7 +737,7 @@ def _new_claim_values(claim_id: str, payments) -> dict[str, object]:
     values: dict[str, object] = {"Claim ID": claim_id}
     for ch in plan.changes:
         values[ch.column] = ch.new
-    standing = [p for p in payments if not p.is_reversal]
+    standing = [p for p in payments if not p.is_reversal and p.is_payment]
     first = standing[0] if standing else payments[0]
     values["Patient"] = first.patient_name or None
     values["Payer"] = first.payer_name or None
@@ -747,11 +749,12 @@ def _new_claim_values(claim_id: str, payments) -> dict[str, object]:
     return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def _x12_records(parsed, merger: _Merger, report: ImportReport, add_unmatched: bool):
-    """Plan an 835/277 against the rows as they stand now; records for the merge."""
+def _x12_records(parsed, merger: _Merger, report: ImportReport, add_unmatched: bool, payer_key=None):
+    """Plan an 835/277 against the rows as they stand now; records for the merge. ``payer_key`` tells
+    whether a remittance's payer is the row's (``payer_key_for``)."""
     from claimbook.x12 import Remittance, describe_plb, plan_file
 
-    plan = plan_file(parsed, _ByKey(merger.current()))
+    plan = plan_file(parsed, _ByKey(merger.current()), payer_key)
     report.kind = getattr(parsed, "transaction", None) or plan.kind
     by_claim: dict[str, dict] = {}
     for ch in plan.changes:
@@ -804,15 +807,30 @@ class ImportResult:
         return any(r.kind != "(skipped)" for r in self.reports)
 
 
-def plan(batches: list[Batch], claims: Block, day_first: bool = False, add_unmatched: bool = False) -> ImportResult:
-    """Apply every batch, in order, to the Claims rows in memory; nothing is written."""
+def payer_key_for(rules):
+    """(payer name, payer ID) -> the key of the payer rules file they match, None for an unknown payer."""
+    if rules is None:
+        return None
+
+    def key(name: str, payer_id: str):
+        payer, known = rules.payer_for(name or "", payer_id or "")
+        return payer.key if known else None
+
+    return key
+
+
+def plan(batches: list[Batch], claims: Block, day_first: bool = False, add_unmatched: bool = False,
+         rules=None) -> ImportResult:
+    """Apply every batch, in order, to the Claims rows in memory; nothing is written. With ``rules``, a
+    remittance's payer is matched to the row's payer through the payer rules' names and IDs."""
+    payer_key = payer_key_for(rules)
     edit = new_edit(claims)
     merger = _Merger(edit, day_first)
     reports = []
     for b in batches:
         rep = ImportReport(b.path.name, b.digest, b.label or "(skipped)", [], [], [], list(b.skipped), list(b.notes))
         if b.label == "X12":
-            merger.merge(_x12_records(b.payload, merger, rep, add_unmatched), rep)
+            merger.merge(_x12_records(b.payload, merger, rep, add_unmatched, payer_key), rep)
         elif b.label is not None:
             merger.merge(b.payload, rep)
         reports.append(rep)
@@ -827,9 +845,12 @@ def plan_files(files, claims: Block, settings_rows, rules_folder: Path | None, l
     table.map_input_columns(claims.header)  # a tracker without Claim ID / Payer / DOS stops here
     aliases, day_first = load_import_settings(rules_folder, preset)
     batches = prepare(files, aliases, hashes_in_log(log_rows_read), again)
+    rules = None
+    if day_first is None or any(b.label == "X12" for b in batches):
+        rules = load_rules(rules_folder)
     if day_first is None:
-        day_first = load_rules(rules_folder).settings.day_first_dates
-    return plan(batches, claims, day_first, add_unmatched)
+        day_first = rules.settings.day_first_dates
+    return plan(batches, claims, day_first, add_unmatched, rules)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -15,7 +15,17 @@ import os
 
 from claimbook.errors import ImportFileError
 
-from .changes import COLUMNS, Change, ImportPlan, Unmatched, apply_plan, describe_plb, plan_277, plan_835
+from .changes import (
+    COLUMNS,
+    Change,
+    ImportPlan,
+    Unmatched,
+    apply_plan,
+    describe_plb,
+    payers_differ,
+    plan_277,
+    plan_835,
+)
 from .detect import sniff
 from .parse import parse_277, parse_835
 from .records import (
@@ -32,7 +42,7 @@ from .records import (
 __all__ = [
     "COLUMNS", "Adjustment", "Change", "ClaimPayment", "ClaimStatus", "ImportPlan", "ProviderAdjustment",
     "Remittance", "ServiceLine", "StatusInfo", "StatusReport", "Unmatched", "apply_plan", "describe_plb", "parse_277",
-    "parse_835", "plan_277", "plan_835", "plan_file", "read_payer_file", "sniff",
+    "parse_835", "payers_differ", "plan_277", "plan_835", "plan_file", "read_payer_file", "sniff",
 ]
 
 
@@ -47,8 +57,11 @@ def read_payer_file(path: str | os.PathLike[str]) -> Remittance | StatusReport:
     raise ImportFileError(f"{name}: not an X12 835 or 277 file" + (" (it looks like a CSV file)." if kind == "csv" else "."))
 
 
-def plan_file(parsed: Remittance | StatusReport, current) -> ImportPlan:
-    """The changes one parsed payer file makes to the tracker rows ``current`` (Claim ID -> row)."""
+def plan_file(parsed: Remittance | StatusReport, current, payer_key=None) -> ImportPlan:
+    """The changes one parsed payer file makes to the tracker rows ``current`` (Claim ID -> row).
+
+    ``payer_key`` (payer name, payer ID) -> payer rules key or None: how an 835's payer is matched to the
+    row's payer (see ``changes.payers_differ``)."""
     if isinstance(parsed, Remittance):
-        return plan_835(parsed, current)
+        return plan_835(parsed, current, payer_key)
     return plan_277(parsed, current)

@@ -21,6 +21,7 @@ from .records import (
     ServiceLine,
     StatusInfo,
     StatusReport,
+    decisive,
 )
 
 
@@ -229,10 +230,11 @@ _LINE_LOOPS = ("2220D", "2220E")
 
 def _stc_infos(seg: Seg) -> list[StatusInfo]:
     out = []
+    when = x12_date(seg.get("STC02"))
     for ref in ("STC01", "STC10", "STC11"):
         category = seg.get(f"{ref}-1")
         if category:
-            out.append(StatusInfo(category, seg.get(f"{ref}-2"), seg.get(f"{ref}-3")))
+            out.append(StatusInfo(category, seg.get(f"{ref}-2"), seg.get(f"{ref}-3"), when))
     return out
 
 
@@ -247,20 +249,25 @@ def status_report_from(doc: X12Document) -> StatusReport:
         nonlocal cur
         if cur is None:
             return
+        # The STC holding the claim's decisive status (records.DECISIVE_ORDER) gives the date and amounts.
+        per_seg = [(s, info) for s in cur["stc"] for info in _stc_infos(s)]
+        statuses = [info for _, info in per_seg]
+        best = decisive(statuses)
         first_stc: Seg | None = cur["stc"][0] if cur["stc"] else None
-        statuses = [info for s in cur["stc"] for info in _stc_infos(s)]
+        stc = next((s for s, info in per_seg if info is best), None) or first_stc
+        when = (x12_date(stc.get("STC02")) if stc else None) or (x12_date(first_stc.get("STC02")) if first_stc else None)
         pcn = cur["ej"] if doc.kind == "277" and cur["ej"] else cur["trn"].get("TRN02")
         claims.append(
             ClaimStatus(
                 claim_id=pcn.strip(),
                 transaction=doc.kind,
                 statuses=tuple(statuses),
-                effective_date=(x12_date(first_stc.get("STC02")) if first_stc else None) or file_date,
-                charge=_money_or_none(first_stc.get("STC04")) if first_stc else None,
-                paid=_money_or_none(first_stc.get("STC05")) if first_stc else None,
-                adjudication_date=x12_date(first_stc.get("STC06")) if first_stc else None,
-                check_date=x12_date(first_stc.get("STC08")) if first_stc else None,
-                check_number=first_stc.get("STC09") if first_stc else "",
+                effective_date=when or file_date,
+                charge=_money_or_none(stc.get("STC04")) if stc else None,
+                paid=_money_or_none(stc.get("STC05")) if stc else None,
+                adjudication_date=x12_date(stc.get("STC06")) if stc else None,
+                check_date=x12_date(stc.get("STC08")) if stc else None,
+                check_number=stc.get("STC09") if stc else "",
                 payer_claim_number=cur["icn"],
                 trace_number=cur["trn"].get("TRN02"),
                 service_date=cur["dos"],

@@ -8,6 +8,9 @@ from datetime import date
 # CLP02 claim status codes (835).
 REVERSAL = "22"
 DENIED = "4"
+NOT_OUR_CLAIM = "23"  # not our claim, forwarded to another payer: no payment, no adjudication
+PREDETERMINATION = "25"  # predetermination pricing only: an estimate, not a payment
+NOT_A_PAYMENT = frozenset({NOT_OUR_CLAIM, PREDETERMINATION})
 FORWARDED = {"19": "primary", "20": "secondary", "21": "tertiary"}
 PROCESSED_AS = {"1": "primary", "2": "secondary", "3": "tertiary", **FORWARDED}
 
@@ -68,6 +71,11 @@ class ClaimPayment:
         return self.status_code in FORWARDED
 
     @property
+    def is_payment(self) -> bool:
+        """False for CLP02 23 (not our claim) and 25 (predetermination): they pay and adjudicate nothing."""
+        return self.status_code not in NOT_A_PAYMENT
+
+    @property
     def processed_as(self) -> str:
         """"primary", "secondary", "tertiary", or "" (denied, reversal, not our claim ...)."""
         return PROCESSED_AS.get(self.status_code, "")
@@ -110,9 +118,56 @@ class StatusInfo:
     category: str
     code: str
     entity: str = ""
+    stc_date: date | None = None  # STC02 of the STC segment it is in
 
     def __str__(self) -> str:
         return ":".join(p for p in (self.category, self.code, self.entity) if p)
+
+    @property
+    def rank(self) -> int:
+        """How decisive the category is for the claim (0 = most): see ``DECISIVE_ORDER``."""
+        return category_rank(self.category)
+
+
+# A claim's STC segments (STC01, STC10, STC11 of each) can hold several categories, e.g. a 277CA's
+# "A1 received" followed by "A7 rejected" or "A2 accepted". The claim's status is its most decisive
+# category (domain.md 6a), the first one in file order among equals. Most decisive first: a later
+# stage of the claim's life outranks an earlier one, and within the acknowledgements the outcome
+# (rejected, accepted) outranks a mere receipt:
+#   finalized with an outcome (F1 paid, F2 denied, F4 no payment) > other finalized (F0, F3, F3F, F3N, F*)
+#   > payer needs information (P3, R*) > pending (P0 P1 P2 P4 P5) > rejected, not filed (A3 A6 A7 A8)
+#   > accepted (A2) > not found (A4, D0) > split (A5) > forwarded (A0) > received (A1)
+#   > response not possible (E*) > anything else.
+DECISIVE_ORDER: tuple[frozenset[str], ...] = (
+    frozenset({"F1", "F2", "F4"}),
+    frozenset({"F0", "F3", "F3F", "F3N", "F*"}),
+    frozenset({"P3", "R*"}),
+    frozenset({"P0", "P1", "P2", "P4", "P5"}),
+    frozenset({"A3", "A6", "A7", "A8"}),
+    frozenset({"A2"}),
+    frozenset({"A4", "D0"}),
+    frozenset({"A5"}),
+    frozenset({"A0"}),
+    frozenset({"A1"}),
+    frozenset({"E*"}),
+)
+
+
+def category_rank(category: str) -> int:
+    cat = category.strip().upper()
+    for rank, group in enumerate(DECISIVE_ORDER):
+        if cat in group or (cat[:1] + "*") in group:
+            return rank
+    return len(DECISIVE_ORDER)
+
+
+def decisive(statuses: tuple[StatusInfo, ...] | list[StatusInfo]) -> StatusInfo | None:
+    """The status that decides a claim's state (``DECISIVE_ORDER``), None when there is none."""
+    best: StatusInfo | None = None
+    for info in statuses:
+        if best is None or info.rank < best.rank:
+            best = info
+    return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +177,7 @@ class ClaimStatus:
     claim_id: str  # patient control number: REF*EJ (277) else TRN02 (277CA: TRN02 is the PCN)
     transaction: str  # "277" or "277CA"
     statuses: tuple[StatusInfo, ...]  # every STC01/STC10/STC11 of the claim-level STCs, in order
-    effective_date: date | None  # STC02 of the first STC, else the file's BHT04
+    effective_date: date | None  # STC02 of the STC with the decisive status, else of the first STC, else BHT04
     charge: float | None  # STC04
     paid: float | None  # STC05
     adjudication_date: date | None  # STC06
@@ -138,8 +193,20 @@ class ClaimStatus:
     line: int
 
     @property
+    def status(self) -> StatusInfo | None:
+        """The decisive status of the claim (see ``DECISIVE_ORDER``), not merely the first STC."""
+        return decisive(self.statuses)
+
+    @property
     def category(self) -> str:
-        return self.statuses[0].category if self.statuses else ""
+        best = self.status
+        return best.category if best else ""
+
+    @property
+    def deciding_statuses(self) -> tuple[StatusInfo, ...]:
+        """The statuses as decisive as the decisive one (several rejection reasons, say), in file order."""
+        best = self.status
+        return tuple(s for s in self.statuses if best is not None and s.rank == best.rank)
 
 
 @dataclass(frozen=True, slots=True)
