@@ -74,6 +74,11 @@ def check_file(path: Path) -> None:
     if suffix not in (".xlsx", ".xlsm"):
         raise TrackerError(f"{path.name} is not an .xlsx or .xlsm workbook. Save it from Excel as .xlsm and try again.")
     check_not_open(path)
+    check_writable(path)
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, in plain words, a file that another program has locked or that is read-only."""
     try:
         with open(path, "r+b"):
             pass
@@ -101,12 +106,7 @@ def check_new_file(path: Path, command: str, force: bool, backups_kept: int, exa
                            f"{kept}.")
     check_not_open(path)
     if path.exists():
-        try:
-            with open(path, "r+b"):
-                pass
-        except PermissionError:
-            raise TrackerError(f"{path.name} is locked or read-only (open in another program?). "
-                               "Close it or check its permissions, then run again.") from None
+        check_writable(path)
 
 
 def load(path: Path):
