@@ -396,3 +396,15 @@ def test_rules_check_reports_a_mistake_in_an_unused_preset_that_the_import_does_
                               as_of=AS_OF, rules_dir=folder)
     assert reports[0].added == ["Y1"]
     assert main(["rules", "check", str(REPO / "rules")]) == 0
+
+
+def test_a_csv_with_headings_but_no_claims_changes_nothing_and_says_why(tmp_path, rules, capsys):
+    tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=3)
+    before = fingerprint(tracker)
+    empty = write_csv(tmp_path / "export.csv", "Claim ID,Payer,DOS,Billed\n,,,\n")
+    code, shown = _cli(capsys, tracker, empty)
+    assert code == 2
+    assert shown.strip() == ("claimbook: export.csv has column headings but no claims under them, so nothing was "
+                             "imported. Check the export's date range and filters in your practice system and export "
+                             "again.")
+    assert fingerprint(tracker) == before

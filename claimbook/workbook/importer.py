@@ -460,6 +460,9 @@ def read_claims_csv(path: Path, data: bytes, aliases: dict[str, str]):
             continue
         values = {table.INPUT_BY_FIELD[f].header: (row[i] if i < len(row) else "") for f, i in cols.items()}
         records.append((f"row {n}", values))
+    if not records:  # most often an export run with the wrong date range or filter
+        raise ImportFileError(f"{path.name} has column headings but no claims under them, so nothing was imported. "
+                              "Check the export's date range and filters in your practice system and export again.")
     records, skipped = _repeated_claim_ids(records)
     return records, notes, skipped
 
