@@ -98,7 +98,7 @@ SHEET_TEXT = {
     "Worklist": ("Worklist: the claims to work today", "Next Action", "Priority"),
     "Claims": ("Claim ID", "Patient", "Payer"),
     "Follow-up Log": ("Action Taken", "Next Date"),
-    "Dashboard": ("Open AR", "All payers", "Open claims (count)"),
+    "Dashboard": ("Open AR", "All payers", "Open billed claims (count)"),
     "Payers": ("Payer rules in use", "Rules folder", "Rules in force on"),
     "Settings": ("As-of date", "Backups kept", "What it means"),
     "How to": ("How to use this claim tracker", "which claims to work first.", "The daily routine"),

@@ -401,8 +401,8 @@ def test_libreoffice_imports_the_vba_and_renders_the_sheets(tmp_path: Path, buil
     assert len(pngs) >= 7 and all(p.stat().st_size > 1000 for p in pngs)
     text = subprocess.run(["pdftotext", "-layout", str(book.with_suffix(".pdf")), "-"], capture_output=True,
                           text=True, check=True).stdout
-    for title in ("Worklist: the claims to work today", "Dashboard: open claims by payer and age",
-                  "Payer rules in use", "How to use this claim tracker", "Worklist - page 1 of"):
+    for title in ("Worklist: the claims to work today",
+                  "Dashboard: open AR (billed claims not yet paid) by payer and age", "Payer rules in use", "How to use this claim tracker", "Worklist - page 1 of"):
         assert title in text, title
     assert "INTERPRETER_WIN" not in text                     # xlwings.conf is hidden, so not printed
     keep = os.environ.get("CLAIMBOOK_RENDER_DIR")

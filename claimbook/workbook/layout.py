@@ -316,13 +316,13 @@ def _worklist_columns(ws, header) -> None:
 
 
 def _build_dashboard(ws) -> None:
-    ws["A1"] = "Dashboard: open claims by payer and age"
+    ws["A1"] = "Dashboard: open AR (billed claims not yet paid) by payer and age"
     ws["A1"].font = TITLE_FONT
     for ref, text in (("A2", "As of"), ("A3", "At the last refresh")):
         ws[ref] = text
         ws[ref].font = Font(bold=True)
     ws[f"A{S.DASH_MONEY_ROW - 1}"] = "Open AR in dollars, by payer and age of claim (days)"
-    ws[f"A{S.DASH_COUNT_ROW - 1}"] = "Open claims (count), by payer and age of claim (days)"
+    ws[f"A{S.DASH_COUNT_ROW - 1}"] = "Open billed claims (count), by payer and age of claim (days)"
     for r in (S.DASH_MONEY_ROW - 1, S.DASH_COUNT_ROW - 1):
         ws[f"A{r}"].font = SUBTITLE_FONT
     ws.column_dimensions["A"].width = 34
@@ -429,7 +429,8 @@ HOWTO_TEXT = [
           "replaced at the next refresh."),
     ("b", "Follow-up Log: one row per call, portal check or letter. The latest Next Date you log for a claim "
           "becomes its follow-up date."),
-    ("b", "Dashboard: open dollars and claim counts by payer and age, with charts and key figures."),
+    ("b", "Dashboard: open AR (billed claims not yet paid) in dollars and claim counts by payer and age, "
+          "with charts and key figures."),
     ("b", "Payers: the payer rules in use on the as-of date (filing limits, follow-up timing, appeal "
           "windows), the folder they were read from, and any problems found in them."),
     ("b", "Settings: the as-of date, where the rules folder is, how many days ahead the Worklist looks, and "
