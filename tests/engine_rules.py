@@ -90,6 +90,8 @@ DENIALS = Denials(
         "CO-45": DenialRule("CO-45", "no_action", "Contractual adjustment", False, line=10, priority=1),
         "PR-2": DenialRule("PR-2", "patient_resp", "Bill the patient", False, line=11, priority=2),
         "CO-97": DenialRule("CO-97", "bundling", "Check NCCI edits", True, line=12, priority=3),
+        "CO-59": DenialRule("CO-59", "underpayment_check", "Check the multiple-procedure reduction", False, line=13,
+                            priority=2),
     },
     fallback=DenialRule("unknown", "review", "Look up the code", False, line=2, priority=3),
 )

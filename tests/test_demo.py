@@ -59,7 +59,15 @@ def test_demo_out_writes_a_refreshed_macro_tracker(tmp_path, capsys):
     header = [c.value for c in wb["Claims"][1]]
     first = dict(zip(header, [c.value for c in wb["Claims"][2]]))
     assert first["Claim ID"] == "C26000" and first["Next Action"] and first["Why"]
-    assert wb["Worklist"]["A4"].value == 1  # the top claim
+    assert wb["Worklist"]["A4"].value == top_priority_due()  # the most urgent claim due by the look-ahead
+
+
+def top_priority_due() -> int:
+    """The best rank among the sample's claims due within the Worklist's look-ahead (7 days)."""
+    from datetime import timedelta
+
+    results = evaluate(sample_claims(AS_OF), load_rules(), AS_OF).results
+    return min(r.priority for r in results if r.priority and r.follow_up <= AS_OF + timedelta(days=7))
 
 
 def test_demo_out_never_replaces_a_file_without_force(tmp_path, capsys):
@@ -79,7 +87,7 @@ def test_demo_out_never_replaces_a_file_without_force(tmp_path, capsys):
     assert f"Demo tracker written to {real}" in out
     assert "The file that was there is kept as ClaimTracker.backup-1.xlsm." in out
     assert (tmp_path / "ClaimTracker.backup-1.xlsm").read_bytes() == b"the practice's real tracker"
-    assert openpyxl.load_workbook(real)["Worklist"]["A4"].value == 1
+    assert openpyxl.load_workbook(real)["Worklist"]["A4"].value == top_priority_due()
 
 
 def test_demo_out_into_a_missing_folder_says_so(tmp_path, capsys):

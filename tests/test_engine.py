@@ -184,7 +184,9 @@ def test_timely_filing_denial_not_appealable_where_the_payer_says_so():
 def test_most_urgent_denial_code_leads_and_rarc_specific_entry_wins():
     r = one(claim(status=Status.DENIED, submitted=date(2026, 1, 8), remit_date=date(2026, 2, 1),
                   denial_codes=(DenialCode("CO", "45"), DenialCode("CO", "16", ("MA130",)))))
-    assert r.next_action == "Submit a NEW claim" and r.appeal_deadline is None
+    # MA130 leads; its new claim is past the 90-day filing deadline (DOS 2026-01-05), and the action says so first.
+    assert r.next_action == "Filing deadline passed 2026-04-05 - Submit a NEW claim" and r.appeal_deadline is None
+    assert "The filing deadline was 2026-04-05" in r.why and "has passed" in r.why
 
 
 def test_oa18_checks_the_original_instead_of_resubmitting():
@@ -259,7 +261,7 @@ def test_follow_up_log_next_date_never_passes_a_live_deadline():
 def test_several_remark_codes_the_most_urgent_entry_wins():
     r = one(claim(status=Status.DENIED, submitted=date(2026, 1, 8), remit_date=date(2026, 2, 1),
                   denial_codes=(DenialCode("CO", "16", ("N290", "MA130")),)))
-    assert r.next_action == "Submit a NEW claim"
+    assert r.next_action == "Filing deadline passed 2026-04-05 - Submit a NEW claim"
 
 
 def test_corrected_claim_for_a_hospital_stay_counts_from_the_through_date():
@@ -302,6 +304,59 @@ def test_a_contractual_only_denial_without_an_expected_amount_needs_nothing():
     assert (r.category, r.underpaid, r.is_open) == ("none", 0.0, False)
 
 
+def test_a_passed_appeal_deadline_is_said_first_in_the_action_and_the_why():
+    r = one(claim(status=Status.DENIED, dos_from=date(2026, 1, 5), submitted=date(2026, 1, 8),
+                  accepted=date(2026, 1, 8), remit_date=date(2026, 3, 2), denial_codes=(DenialCode("CO", "50"),)))
+    assert (r.appeal_deadline, r.appeal_days_left) == (date(2026, 8, 29), -86)
+    assert r.next_action == "Appeal deadline passed 2026-08-29 - Appeal with medical records"
+    assert ("The appeal deadline was 2026-08-29 (remittance 2026-03-02 + 180 days; Appeal source) and has passed: "
+            "appeal only with good cause, otherwise write the amount off.") in r.why
+
+
+@pytest.mark.parametrize("codes", [(DenialCode("CO", "29"), DenialCode("CO", "50")),
+                                   (DenialCode("CO", "16", ("MA130",)), DenialCode("CO", "50"))])
+def test_no_appeal_deadline_when_a_code_bars_appeals_on_the_claim(codes):
+    # A timely-filing denial at a payer that allows no appeal of those, or MA130 (a new claim, no appeal rights).
+    r = one(claim(status=Status.DENIED, dos_from=date(2026, 9, 1), submitted=date(2026, 9, 3),
+                  remit_date=date(2026, 10, 20), denial_codes=codes), rules(payer(tf_appealable=False)))
+    assert r.appeal_deadline is None and "Appeal by" not in r.why
+
+
+def test_a_reduction_check_with_nothing_underpaid_moves_on_to_the_patient_balance():
+    kw = dict(status=Status.PARTIALLY_PAID, dos_from=date(2026, 9, 1), submitted=date(2026, 9, 3), billed=400.0,
+              paid=260.0, patient_resp=40.0, remit_date=date(2026, 11, 2),
+              denial_codes=(DenialCode("CO", "59"), DenialCode("PR", "2")))
+    r = one(claim(expected=300.0, **kw))
+    assert (r.category, r.next_action, r.at_stake) == ("bill_patient", "Bill the patient $40.00", 40.0)
+    unknown = one(claim(**kw))  # no Expected amount: the reduction itself still needs checking
+    assert unknown.next_action == "Check the multiple-procedure reduction"
+
+
+def test_paper_claims_are_escalated_fifteen_days_later_than_electronic_ones():
+    kw = dict(status=Status.PENDING, dos_from=AS_OF - timedelta(days=40), submitted=AS_OF - timedelta(days=35),
+              accepted=AS_OF - timedelta(days=35))
+    assert one(claim(channel=Channel.ELECTRONIC, **kw)).category == "escalate"  # past the usual 30 days
+    paper = one(claim(channel=Channel.PAPER, **kw))
+    assert paper.category == "status_check" and paper.follow_up == AS_OF - timedelta(days=5)  # 30-day paper check
+    later = one(claim(channel=Channel.PAPER, **{**kw, "submitted": AS_OF - timedelta(days=46)}))
+    assert later.category == "escalate" and "the usual 45 days after paper submission" in later.why
+
+
+def test_records_sent_after_the_due_date_become_a_check_that_the_payer_has_them():
+    r = one(claim(status=Status.DOCS_REQUESTED, submitted=date(2026, 9, 3), docs_due=AS_OF - timedelta(days=13),
+                  last_contact=AS_OF - timedelta(days=11)))
+    assert r.next_action == "Check Acme Health received the records (then set Status back to Pending)"
+    assert (r.follow_up, r.days_overdue) == (AS_OF + timedelta(days=3), 0)
+
+
+def test_an_underpayment_dispute_waits_for_the_recheck_after_a_logged_contact():
+    r = one(claim(status=Status.PAID, dos_from=date(2026, 9, 1), submitted=date(2026, 9, 3), billed=400.0,
+                  expected=300.0, paid=200.0, remit_date=AS_OF - timedelta(days=60),
+                  last_contact=AS_OF - timedelta(days=2)))
+    assert r.category == "underpayment" and r.follow_up == AS_OF + timedelta(days=12)
+    assert f"last contact {AS_OF - timedelta(days=2)} + 14 days" in r.why
+
+
 # --- priority and data issues ---------------------------------------------------------------------
 
 def test_close_deadline_outranks_no_deadline_for_similar_dollars():
@@ -313,6 +368,21 @@ def test_close_deadline_outranks_no_deadline_for_similar_dollars():
     by_id = {r.claim_id: r for r in ev.results}
     assert by_id["NEAR"].tf_days_left == 15
     assert by_id["NEAR"].priority == 1 and by_id["FAR"].priority == 2
+
+
+def test_a_deadline_still_ahead_outranks_late_work_and_passed_deadlines_for_similar_dollars():
+    # A: filing deadline in 15 days (not accepted yet). B: appeal deadline passed 20 days ago, long overdue.
+    # C: no deadline at all, half as many dollars again, 80 days overdue.
+    a = claim(claim_id="A", status=Status.SUBMITTED, dos_from=AS_OF - timedelta(days=75),
+              submitted=AS_OF - timedelta(days=1), billed=1000.0)
+    b = claim(claim_id="B", status=Status.DENIED, dos_from=AS_OF - timedelta(days=260),
+              submitted=AS_OF - timedelta(days=255), accepted=AS_OF - timedelta(days=255),
+              remit_date=AS_OF - timedelta(days=200), denial_codes=(DenialCode("CO", "50"),), billed=1000.0)
+    c = claim(claim_id="C", status=Status.PENDING, dos_from=AS_OF - timedelta(days=95),
+              submitted=AS_OF - timedelta(days=94), accepted=AS_OF - timedelta(days=94), billed=1500.0)
+    by_id = {r.claim_id: r for r in evaluate([c, b, a], rules(), AS_OF).results}
+    assert by_id["A"].tf_days_left == 15 and by_id["B"].appeal_days_left == -20 and by_id["C"].days_overdue >= 60
+    assert by_id["A"].priority == 1
 
 
 def test_ties_on_score_go_to_the_earlier_due_date_then_the_claim_id():
@@ -381,7 +451,7 @@ def test_every_result_field_holds_its_own_value():
         "next_action": "Appeal with medical records", "category": "appeal", "follow_up": date(2026, 11, 3),
         "days_overdue": 20, "tf_deadline": date(2026, 11, 30), "tf_days_left": 7, "tf_risk": Risk.MET,
         "appeal_deadline": date(2027, 4, 18), "appeal_days_left": 146, "underpaid": 0.0, "at_stake": 250.0,
-        "score": 4.266, "priority": 1,
+        "score": 3.933, "priority": 1,
         "why": "Acme Health (payers/acme.yaml): denial CO-50 (denials.yaml:5) on remittance 2026-10-20, worked "
                "within 10 business days -> due 2026-11-03, 20 days overdue. Appeal by 2027-04-18 (remittance "
                "2026-10-20 + 180 days; Appeal source).",

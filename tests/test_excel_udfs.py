@@ -88,7 +88,8 @@ def test_column_answers_match_what_refresh_writes(rules):
     risk = udfs.CB_TF_RISK(column("Payer"), column("DOS"), column("Status"), column("Submitted"),
                            column("Accepted"), column("Network"), as_of)
     follow = udfs.CB_FOLLOWUP_DATE(column("Payer"), column("DOS"), column("Status"), column("Submitted"),
-                                   column("Accepted"), column("Last Contact"), column("Remit Date"), as_of)
+                                   column("Accepted"), column("Last Contact"), column("Remit Date"), as_of,
+                                   column("Channel"))
     checked = 0
     for i in simple:
         if claims[i].network.value == "In" and claims[i].claim_type.value == "Professional" \

@@ -119,6 +119,11 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> list:
 
     if action.overridden:
         action = _cap_override(action, deadline if risk not in (None, Risk.MET) else None, appeal_due, c, as_of)
+    if is_open:  # say so first when the deadline that the action races has already passed
+        if risk is Risk.EXPIRED and action.needs_new_claim:
+            action = action._replace(text=f"Filing deadline passed {iso(deadline.due)} - {action.text}")
+        elif appeal_days is not None and appeal_days < 0:
+            action = action._replace(text=f"Appeal deadline passed {iso(appeal_due)} - {action.text}")
     due = action.due if is_open else None
     overdue = max(0, (as_of - due).days) if due else 0
     at_stake = action.at_stake if action.at_stake is not None else open_balance(c)
@@ -128,7 +133,7 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> list:
     nearest = _most_pressing(tf_days if risk is not None and risk is not Risk.MET else None, appeal_days, docs_days)
     s = score(at_stake, nearest, overdue, settings.priority) if is_open else 0.0
 
-    why = _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule)
+    why = _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule, as_of)
     # Positional, in the order of Result._fields (checked by test_engine.test_result_field_order).
     return [
         c.claim_id, payer.key, payer.name, age, aging_bucket(age, settings), action.text, action.category,
@@ -173,7 +178,7 @@ def _unknown_payer(name: str, rules: Rules) -> str:
     return f"Payer '{name}' is not in the rules, so the default rules were used.{tail}"
 
 
-def _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule) -> str:
+def _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule, as_of) -> str:
     """One plain sentence: the rule, its file and source, the dates used and the result."""
     cited = action.cite
     cite = f"{payer.name} ({cited.file or payer.file}, {cited.source})" if cited else f"{payer.name} ({payer.file})"
@@ -188,11 +193,20 @@ def _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule
         note = f"; {deadline.note}" if deadline.note else ""
         span = (f"end of the {_ordinal(deadline.limit.months)} month after the month of service {iso(deadline.anchor_date)}"
                 if deadline.limit.month_end else f"{deadline.limit} from the {deadline.anchor_name} {iso(deadline.anchor_date)}")
-        text += f" The {kind} is {iso(deadline.due)} ({span}{rolled}; {deadline.source}{note})."
+        if risk is Risk.EXPIRED:
+            text += (f" The {kind} was {iso(deadline.due)} ({span}{rolled}; {deadline.source}{note}) and has passed: "
+                     "send the claim only with proof of timely filing or a reason the payer accepts, otherwise "
+                     "write it off.")
+        else:
+            text += f" The {kind} is {iso(deadline.due)} ({span}{rolled}; {deadline.source}{note})."
     if appeal_due is not None and appeal_rule is not None:
         presume = f" + {appeal_rule.receipt_presumption} days presumed receipt" if appeal_rule.receipt_presumption else ""
-        text += (f" Appeal by {iso(appeal_due)} (remittance {iso(c.remit_date)}{presume} + {appeal_rule.window}; "
-                 f"{appeal_rule.cited.source}).")
+        rule = f"remittance {iso(c.remit_date)}{presume} + {appeal_rule.window}; {appeal_rule.cited.source}"
+        if appeal_due < as_of:
+            text += (f" The appeal deadline was {iso(appeal_due)} ({rule}) and has passed: appeal only with good "
+                     "cause, otherwise write the amount off.")
+        else:
+            text += f" Appeal by {iso(appeal_due)} ({rule})."
     return text
 
 

@@ -21,6 +21,9 @@ from claimbook.rules.schema import Appeal, Cited, DenialRule, FollowUp, PayerRul
 ACCEPTANCE_CHECK_DAYS = 2
 # Denials and short payments are worked within 10 business days (athenahealth's SLA, domain.md s3).
 DENIAL_WORK_BUSINESS_DAYS = 10
+# Prompt-pay laws typically give paper claims 15 days more than electronic ones (30 vs 45 days,
+# domain.md s3), so a paper claim is escalated that much later than the payer's usual adjudication time.
+PAPER_EXTRA_DAYS = 15
 
 
 class Action(NamedTuple):
@@ -131,10 +134,11 @@ def step_in_process(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> A
     re_due, re_reason = _recheck(c, fu.recheck_every)
     if re_due and re_due > due:
         due, reason = re_due, f"{reason}, {re_reason}"
-    overdue_at = start + timedelta(days=fu.expected_adjudication)
+    usual = fu.expected_adjudication + (PAPER_EXTRA_DAYS if c.channel is Channel.PAPER else 0)
+    overdue_at = start + timedelta(days=usual)
     if as_of > overdue_at:
         text = _escalate_text(payer, rules)
-        reason = f"unpaid past the usual {fu.expected_adjudication} days after submission on {iso(start)}"
+        reason = f"unpaid past the usual {usual} days after {channel} submission on {iso(start)}"
         due = overdue_at
         if re_due and re_due > due:
             due, reason = re_due, f"{reason}, {re_reason}"
@@ -154,6 +158,12 @@ def _escalate_text(payer: PayerRules, rules: Rules) -> str:
 
 
 def step_docs_requested(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    if c.docs_due is not None and c.last_contact is not None and c.last_contact >= c.docs_due:
+        # Worked on or after the due date (records sent, most often): check the payer has them.
+        fu = version_at(payer.follow_up, c.dos_from)
+        due, reason = _recheck(c, fu.recheck_every)
+        return Action(f"Check {payer.name} received the records (then set Status back to Pending)", "status_check",
+                      due, f"documents were due {iso(c.docs_due)}, {reason}", cite=fu.cited)
     if c.docs_due is None:
         return Action("Send the requested records (ask the payer for the due date)", "send_docs", as_of,
                       "documents requested, no due date recorded")
@@ -172,12 +182,18 @@ def _most_urgent_first(rule: DenialRule) -> tuple[int, str]:
     return -rule.priority, rule.code
 
 
-def _work_by(c: Claim, rules: Rules, as_of: date, what: str) -> tuple[date, str]:
-    """Due date for working a remittance: 10 business days after it, or the recheck after contact."""
+def _work_by(c: Claim, payer: PayerRules, rules: Rules, as_of: date, what: str) -> tuple[date, str]:
+    """Due date for working a remittance: 10 business days after it, or, once a contact is logged, the
+    payer's re-check interval after that contact (the later date wins)."""
     if c.remit_date is None:
-        return as_of, f"{what}, no remittance date recorded"
-    due = add_business_days(c.remit_date, DENIAL_WORK_BUSINESS_DAYS, rules.holidays)
-    return due, f"{what} on remittance {iso(c.remit_date)}, worked within {DENIAL_WORK_BUSINESS_DAYS} business days"
+        due, reason = as_of, f"{what}, no remittance date recorded"
+    else:
+        due = add_business_days(c.remit_date, DENIAL_WORK_BUSINESS_DAYS, rules.holidays)
+        reason = f"{what} on remittance {iso(c.remit_date)}, worked within {DENIAL_WORK_BUSINESS_DAYS} business days"
+    re_due, re_reason = _recheck(c, version_at(payer.follow_up, c.dos_from).recheck_every)
+    if re_due and re_due > due:
+        due, reason = re_due, f"{reason}, {re_reason}"
+    return due, reason
 
 
 PASSIVE = frozenset({"no_action"})
@@ -193,20 +209,21 @@ def _denial_action(c: Claim, payer: PayerRules, rules: Rules, as_of: date, found
     """Work the most urgent code; the others still count: any code that needs a new claim keeps the
     filing deadline live, and any appealable code gives the claim its appeal deadline."""
     rule = found[0]
-    if rule.category == "underpayment_check" and underpaid_amount(c, payer):
-        return _dispute_underpayment(c, payer, rules, as_of)
-    due, reason = _work_by(c, rules, as_of, f"denial {rule.code} ({rule.file}:{rule.line})")
-    fu = version_at(payer.follow_up, c.dos_from)
-    re_due, re_reason = _recheck(c, fu.recheck_every)
-    if re_due and re_due > due:
-        due, reason = re_due, f"{reason}, {re_reason}"
+    if rule.category == "underpayment_check" and c.expected:  # with an Expected amount, the check is done here
+        if underpaid_amount(c, payer):
+            return _dispute_underpayment(c, payer, rules, as_of)
+        return step_paid(c, payer, rules, as_of)
+    due, reason = _work_by(c, payer, rules, as_of, f"denial {rule.code} ({rule.file}:{rule.line})")
     text = rule.action
     ap: Appeal = version_at(payer.appeal, c.dos_from)
     if rule.category == "timely_filing" and not ap.timely_filing_denials_appealable:
         text = (f"{payer.name} does not accept appeals of timely-filing denials: if its own error caused it, "
                 "request a reopening; otherwise write the claim off (do not bill the patient)")
-    appeal = next((r for r in found if r.appealable and (r.category != "timely_filing"
-                                                         or ap.timely_filing_denials_appealable)), None)
+    # No appeal rights on the claim: a timely-filing denial where the payer allows no appeal of those,
+    # or MA130 (unprocessable: a new claim, never an appeal). Otherwise any appealable code gives one.
+    barred = any((r.category == "timely_filing" and not ap.timely_filing_denials_appealable) or "MA130" in r.code
+                 for r in found)
+    appeal = None if barred else next((r for r in found if r.appealable), None)
     if rule.category == "patient_resp":
         return Action(text, "bill_patient", due, reason, denial=rule, appeal=appeal, at_stake=c.patient_resp or None)
     new_claim = [r for r in found if _needs_new_claim(r)]
@@ -269,7 +286,7 @@ def step_paid(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
 
 def _dispute_underpayment(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
     short = underpaid_amount(c, payer)
-    due, reason = _work_by(c, rules, as_of, f"paid ${c.paid:,.2f} against ${c.expected:,.2f} expected")
+    due, reason = _work_by(c, payer, rules, as_of, f"paid ${c.paid:,.2f} against ${c.expected:,.2f} expected")
     return Action(f"Dispute the underpayment of ${short:,.2f} with {payer.name}", "underpayment", due, reason,
                   underpaid=short, at_stake=short, cite=version_at(payer.underpayment, c.dos_from).cited)
 

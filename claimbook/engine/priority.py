@@ -7,7 +7,9 @@
 A deadline that has already passed counts ``expired_penalty`` of a live one (the money is probably
 lost, but someone must decide). The log keeps a $40,000 claim from burying every $200 claim, and a
 $7 short payment from outranking a $4,000 claim however long it waits. With the default weights
-(1.5, 3, 1) a deadline 15 days away adds 2.25 points, as much as 30 times the dollars.
+(1.5, 3, 0.5, penalty 0.25) a deadline 15 days away adds 2.25 points; being overdue adds at most 1,
+and a passed deadline plus being overdue at most 1.75. So a claim that can still be saved outranks
+late work and lost causes for similar dollars (up to about twice the dollars).
 Ranks are 1..n over claims that need action, ties broken by due date, then Claim ID.
 """
 

@@ -67,10 +67,11 @@ def CB_TF_RISK(payer, dos, status=None, submitted=None, accepted=None, network=N
 
 @xw.func
 def CB_FOLLOWUP_DATE(payer, dos, status=None, submitted=None, accepted=None, last_contact=None, remit_date=None,
-                     as_of=None, caller=None):
-    """Next follow-up date: payer, DOS, status, submitted, accepted, last contact, remit date, as-of (optional)."""
+                     as_of=None, channel=None, caller=None):
+    """Next follow-up date: payer, DOS, status, submitted, accepted, last contact, remit date, as-of, channel
+    (Electronic or Paper; paper claims are checked and escalated later). All but payer and DOS optional."""
     fields = {"Payer": payer, "DOS": dos, "Status": status, "Submitted": submitted, "Accepted": accepted,
-              "Last Contact": last_contact, "Remit Date": remit_date}
+              "Last Contact": last_contact, "Remit Date": remit_date, "Channel": channel}
     return _answer(caller, as_of, fields, lambda c, r: r.follow_up)
 
 

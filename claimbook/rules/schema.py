@@ -202,8 +202,8 @@ class PriorityWeights:
     dollars: float = 1.5  # points per log10 dollar at stake
     deadline: float = 3.0  # points for a deadline today, falling to 0 at the horizon
     deadline_horizon_days: int = 60  # deadlines further away add nothing
-    overdue: float = 1.0  # points per 30 days overdue, capped at twice this
-    expired_penalty: float = 0.5  # an expired deadline still matters, less than a live one
+    overdue: float = 0.5  # points per 30 days overdue, capped at twice this
+    expired_penalty: float = 0.25  # share of a deadline's points that a passed deadline keeps
 
 
 @dataclass(frozen=True, slots=True)
