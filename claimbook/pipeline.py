@@ -49,13 +49,15 @@ class Summary:
     open: int
     due_today: int
     overdue: int
-    critical: int  # open claims at Critical or Expired timely-filing risk
+    critical: int  # open claims at Critical timely-filing risk (15 days or less)
     data_issues: int  # claims with at least one data issue
+    expired: int = 0  # open claims whose timely-filing deadline has passed
 
     def line(self) -> str:
         return (
             f"{self.claims} claims, {self.open} open: {self.due_today} due today, {self.overdue} overdue, "
-            f"{self.critical} at critical timely-filing risk, {self.data_issues} with data issues"
+            f"{self.critical} with 15 days or less to the filing deadline, {self.expired} past it, "
+            f"{self.data_issues} with data issues"
         )
 
 
@@ -128,8 +130,9 @@ def run_blocks(claims: Block, log: Block | None, rules, as_of: date, settings_ro
         due_today=sum(1 for _, r in pairs if r.is_open and r.needs_action and r.follow_up == as_of),
         overdue=sum(1 for _, r in pairs
                     if r.is_open and r.needs_action and r.follow_up is not None and r.follow_up < as_of),
-        critical=sum(1 for _, r in pairs if r.is_open and r.tf_risk in (Risk.CRITICAL, Risk.EXPIRED)),
+        critical=sum(1 for _, r in pairs if r.is_open and r.tf_risk is Risk.CRITICAL),
         data_issues=sum(1 for row in computed if row[issue_col]),
+        expired=sum(1 for _, r in pairs if r.is_open and r.tf_risk is Risk.EXPIRED),
     )
     return RefreshOutput(
         as_of=as_of,

@@ -21,12 +21,12 @@ def worklist_table(results: Sequence[Result], due_by: date, limit: int = 20) -> 
     """The top ``limit`` claims by priority among those due by ``due_by`` (as the Worklist sheet), one line each."""
     rows = sorted((r for r in results if r.priority and r.follow_up and r.follow_up <= due_by),
                   key=lambda r: r.priority)[:limit]
-    head = f"{'#':>3}  {'Claim':<8} {'Payer':<22} {'Next action':<52} {'Due':<10} {'Overdue':>7} {'At stake':>10}  {'TF risk':<8}"
+    head = f"{'#':>3}  {'Claim':<8} {'Payer':<22} {'Next action':<52} {'Due':<10} {'Days late':>9} {'At stake':>10}  {'TF risk':<8}"
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
             f"{r.priority:>3}  {_cut(r.claim_id, 8):<8} {_cut(r.payer_name, 22):<22} {_cut(r.next_action, 52):<52} "
-            f"{r.follow_up.isoformat() if r.follow_up else '':<10} {r.days_overdue or '':>7} "
+            f"{r.follow_up.isoformat() if r.follow_up else '':<10} {r.days_overdue or '':>9} "
             f"{r.at_stake:>10,.2f}  {r.tf_risk.value if r.tf_risk else '':<8}"
         )
     if not rows:

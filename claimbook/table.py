@@ -28,6 +28,7 @@ from claimbook.model import (
     DenialCode,
     Network,
     Order,
+    Risk,
     Status,
 )
 
@@ -874,7 +875,7 @@ def computed_row(result) -> list:
         r.follow_up,
         r.days_overdue if r.days_overdue else (0 if r.needs_action and r.follow_up else None),
         r.tf_deadline,
-        r.tf_days_left,
+        None if r.tf_risk is Risk.MET else r.tf_days_left,  # filed in time: the days left no longer matter
         r.tf_risk.value if r.tf_risk is not None else None,
         r.appeal_deadline,
         round(r.underpaid, 2) if r.underpaid else None,
@@ -925,7 +926,6 @@ _DENIED = {Status.DENIED, Status.APPEALED}
 
 def dashboard(pairs: Sequence[tuple[Claim, object]], bucket_labels: Sequence[str], as_of: date):
     """Open AR by payer and aging bucket, and the KPIs."""
-    from claimbook.model import Risk
     from claimbook.pipeline import Dashboard, Kpi
 
     buckets = list(bucket_labels)

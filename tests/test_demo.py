@@ -36,15 +36,19 @@ def test_demo_prints_the_top_20_worklist_and_the_aging_summary(capsys):
     lines = out.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Today's worklist (top 20 by priority, due by"))
     header = lines[start + 1]
-    for column in ("Claim", "Payer", "Next action", "Due", "Overdue", "At stake", "TF risk"):
+    for column in ("Claim", "Payer", "Next action", "Due", "Days late", "At stake", "TF risk"):
         assert column in header
     rows = lines[start + 3:start + 23]
     ranks = [int(line.split()[0]) for line in rows]
     assert ranks == sorted(ranks) and len(ranks) == 20
     # Only what the Worklist sheet shows: due by the as-of date + 7 look-ahead days.
-    dues = [next(w for w in line.split() if w.count("-") == 2 and w[:2] == "20") for line in rows]
-    assert max(dues) <= "2026-11-30"
-    aging = lines.index("Open claims by payer and age (dollars at stake, claim count)")
+    at = header.index("Due ")
+    dues = [line[at:at + 10] for line in rows]
+    assert all(d[:2] == "20" and d.count("-") == 2 for d in dues) and max(dues) <= "2026-11-30"
+    assert lines[start + 23] == ("# is the claim's rank among all open claims; those due after 11/30/2026 are left "
+                                 "off, so numbers can skip.")
+    aging = lines.index("Open claims by payer and age, including claims not yet submitted (dollars at stake, "
+                        "claim count)")
     assert all(b in lines[aging + 1] for b in ("0-30", "31-60", "61-90", "91-120", "120+", "Total"))
     assert any(line.startswith("All payers") for line in lines[aging:])
     assert "Medicare (Part A and B)" in out and "Cigna" in out

@@ -313,6 +313,14 @@ def test_a_passed_appeal_deadline_is_said_first_in_the_action_and_the_why():
             "appeal only with good cause, otherwise write the amount off.") in r.why
 
 
+def test_a_passed_corrected_claim_deadline_points_to_the_appeal_still_open():
+    # CO-97 (bundling): correct and resubmit, or appeal. The corrected claim is too late; the appeal is not.
+    r = one(claim(status=Status.DENIED, dos_from=date(2026, 6, 1), submitted=date(2026, 6, 3),
+                  accepted=date(2026, 6, 3), remit_date=date(2026, 7, 20), denial_codes=(DenialCode("CO", "97"),)))
+    assert (r.tf_risk, r.appeal_deadline) == (Risk.EXPIRED, date(2027, 1, 16))
+    assert r.next_action == "Filing deadline passed 2026-08-30, appeal by 2027-01-16 - Check NCCI edits"
+
+
 @pytest.mark.parametrize("codes", [(DenialCode("CO", "29"), DenialCode("CO", "50")),
                                    (DenialCode("CO", "16", ("MA130",)), DenialCode("CO", "50"))])
 def test_no_appeal_deadline_when_a_code_bars_appeals_on_the_claim(codes):

@@ -541,3 +541,27 @@ def test_init_refuses_to_overwrite(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "already exist" in err and "rules" in err
     assert not (tmp_path / "ClaimTracker.xlsm").exists()
+
+
+def test_a_passed_appeal_deadline_is_shown_in_red_on_the_worklist_and_claims(tmp_path):
+    import openpyxl
+
+    from claimbook.cli import main
+
+    out = tmp_path / "demo.xlsx"
+    assert main(["demo", "--as-of", "2026-11-23", "--out", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    for name, header_row in ((S.WORKLIST, S.WORKLIST_HEADER_ROW), ("Claims", 1)):
+        ws = wb[name]
+        header = [c.value for c in ws[header_row]]
+        appeal, action = (S.col_letter(header.index(h) + 1) for h in ("Appeal Deadline", "Next Action"))
+        rules = [(str(rng.sqref), r.formula[0], r.dxf.font.color.rgb)
+                 for rng, rs in ws.conditional_formatting._cf_rules.items()
+                 for r in rs if r.formula and "Appeal deadline passed" in r.formula[0]]
+        assert len(rules) == 1
+        rng, formula, color = rules[0]
+        assert rng.startswith(f"{appeal}{header_row + 1}:") and formula.startswith(f"LEFT(${action}{header_row + 1},22)")
+        assert color.endswith("C00000")
+        passed = [row for row in ws.iter_rows(min_row=header_row + 1, values_only=True)
+                  if str(row[header.index("Next Action")] or "").startswith("Appeal deadline passed")]
+        assert passed and all(row[header.index("Appeal Deadline")] for row in passed)

@@ -386,3 +386,16 @@ def test_dashboard_kpis_follow_the_usual_definitions(rules):
     assert kpis["AR over 90 days"].value == pytest.approx(200 / 600)
     assert kpis["Denial rate"].value == pytest.approx(1 / 3)  # D1 of the three submitted claims
     assert kpis["Denial rate"].note == "denied or appealed, among submitted claims"
+
+
+def test_days_left_to_a_filing_deadline_already_met_are_left_blank(rules):
+    from claimbook.engine import evaluate, explain
+    from claimbook.model import Claim
+
+    c = Claim("M1", "Aetna", date(2025, 6, 2), billed=100.0, submitted=date(2025, 6, 3), accepted=date(2025, 6, 3),
+              status=Status.PENDING)
+    r = evaluate([c], rules, AS_OF).results[0]
+    assert r.tf_days_left < 0  # the engine still says how far the deadline is
+    row = dict(zip(table.COMPUTED_COLUMNS, table.computed_row(r)))
+    assert (row["TF Risk"], row["TF Days Left"]) == ("Met", None)
+    assert f"Timely filing: deadline {r.tf_deadline.isoformat()}, met (filed in time)" in explain(c, r)

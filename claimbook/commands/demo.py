@@ -56,8 +56,10 @@ def run(args) -> int:
     due_by = as_of + timedelta(days=rules.settings.look_ahead_days)
     print(f"Today's worklist (top 20 by priority, due by {due_by:%m/%d/%Y})")
     print(worklist_table(evaluation.results, due_by, 20))
+    print(f"# is the claim's rank among all open claims; those due after {due_by:%m/%d/%Y} are left off, so numbers "
+          "can skip.")
     print()
-    print("Open claims by payer and age (dollars at stake, claim count)")
+    print("Open claims by payer and age, including claims not yet submitted (dollars at stake, claim count)")
     print(aging_table(claims, evaluation.results, rules.settings))
     if written:
         print()

@@ -25,6 +25,9 @@ from claimbook.rules.schema import AgingBasis, Appeal, PayerRules, Rules, Settin
 
 __all__ = ["evaluate", "assess", "explain", "aging_bucket", "add_period"]
 
+# How a Next Action starts when the appeal deadline it races has passed (the workbook colours on it).
+APPEAL_PASSED = "Appeal deadline passed"
+
 # Positions in a result row (see ``_assess``).
 CLAIM_ID, FOLLOW_UP, SCORE, PRIORITY, IS_OPEN = map(
     Result._fields.index, ("claim_id", "follow_up", "score", "priority", "is_open"))
@@ -121,9 +124,10 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> list:
         action = _cap_override(action, deadline if risk not in (None, Risk.MET) else None, appeal_due, c, as_of)
     if is_open:  # say so first when the deadline that the action races has already passed
         if risk is Risk.EXPIRED and action.needs_new_claim:
-            action = action._replace(text=f"Filing deadline passed {iso(deadline.due)} - {action.text}")
+            instead = f", appeal by {iso(appeal_due)}" if appeal_days is not None and appeal_days >= 0 else ""
+            action = action._replace(text=f"Filing deadline passed {iso(deadline.due)}{instead} - {action.text}")
         elif appeal_days is not None and appeal_days < 0:
-            action = action._replace(text=f"Appeal deadline passed {iso(appeal_due)} - {action.text}")
+            action = action._replace(text=f"{APPEAL_PASSED} {iso(appeal_due)} - {action.text}")
     due = action.due if is_open else None
     overdue = max(0, (as_of - due).days) if due else 0
     at_stake = action.at_stake if action.at_stake is not None else open_balance(c)
@@ -174,7 +178,9 @@ def _unknown_payer(name: str, rules: Rules) -> str:
     choices = [p.name for p in rules.payers]
     choices += [n for p in rules.payers for n in p.names if "*" not in n and "?" not in n]
     hint = did_you_mean(name, choices)
-    tail = f" Did you mean '{hint}'?" if hint else " Add it to a payer file's match names to use that payer's rules."
+    tail = (f" Did you mean '{hint}'?" if hint else
+            " To use a payer's rules for it, add this name under names: in that payer's file (ribbon: Open rules "
+            "folder, then the payers folder; open the file in Notepad), then refresh.")
     return f"Payer '{name}' is not in the rules, so the default rules were used.{tail}"
 
 
@@ -272,7 +278,9 @@ def explain(claim: Claim, result: Result) -> str:
     ]
     if result.follow_up:
         lines.append(f"Due: {iso(result.follow_up)}" + (f" ({result.days_overdue} days overdue)" if result.days_overdue else ""))
-    if result.tf_deadline:
+    if result.tf_deadline and result.tf_risk is Risk.MET:
+        lines.append(f"Timely filing: deadline {iso(result.tf_deadline)}, met (filed in time)")
+    elif result.tf_deadline:
         lines.append(f"Timely filing: deadline {iso(result.tf_deadline)}, {result.tf_days_left} days left, risk {result.tf_risk.value if result.tf_risk else '-'}")
     if result.appeal_deadline:
         lines.append(f"Appeal deadline: {iso(result.appeal_deadline)} ({result.appeal_days_left} days left)")
