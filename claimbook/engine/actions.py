@@ -33,7 +33,6 @@ class Action(NamedTuple):
     reason: str  # the rule and dates, for the "why"
     needs_new_claim: bool = False  # a new or corrected claim must reach the payer (TF risk is live)
     corrected: bool = False  # ... and it is a corrected/replacement claim (corrected-claim limit)
-    denial: DenialRule | None = None  # the denial rule that drives the action
     appeal: DenialRule | None = None  # the claim's denial code that can be appealed, if any
     underpaid: float = 0.0
     at_stake: float | None = None  # dollars, when the action is about a specific amount
@@ -225,11 +224,11 @@ def _denial_action(c: Claim, payer: PayerRules, rules: Rules, as_of: date, found
                  for r in found)
     appeal = None if barred else next((r for r in found if r.appealable), None)
     if rule.category == "patient_resp":
-        return Action(text, "bill_patient", due, reason, denial=rule, appeal=appeal, at_stake=c.patient_resp or None)
+        return Action(text, "bill_patient", due, reason, appeal=appeal, at_stake=c.patient_resp or None)
     new_claim = [r for r in found if _needs_new_claim(r)]
     corrected = any("MA130" not in r.code for r in new_claim)
     return Action(text, rule.category, due, reason, needs_new_claim=bool(new_claim), corrected=corrected,
-                  denial=rule, appeal=appeal)
+                  appeal=appeal)
 
 
 def step_denied(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
