@@ -138,7 +138,7 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> list:
     s = score(at_stake, nearest, overdue, settings.priority) if is_open else 0.0
 
     why = _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule, as_of)
-    # Positional, in the order of Result._fields (checked by test_engine.test_result_field_order).
+    # Positional, in the order of Result._fields (test_every_result_field_holds_its_own_value pins it).
     return [
         c.claim_id, payer.key, payer.name, age, aging_bucket(age, settings), action.text, action.category,
         due, overdue, deadline.due if deadline else None, tf_days, risk, appeal_due, appeal_days,
