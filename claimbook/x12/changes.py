@@ -403,6 +403,20 @@ def _payer_for_row(row: Mapping[str, object], payments: list[ClaimPayment], paye
     return keep, rest
 
 
+def _rows_for(records: list[Any], current: Mapping[str, Mapping[str, object]], plan: ImportPlan):
+    """(claim ID, its tracker row, its records) per claim in the file that is in the tracker, in file
+    order; the records of claims not in the tracker go on ``plan.unmatched``."""
+    by_claim: dict[str, list[Any]] = {}
+    for rec in records:
+        by_claim.setdefault(rec.claim_id, []).append(rec)
+    for claim_id, recs in by_claim.items():
+        row_data = current.get(claim_id)
+        if row_data is None:
+            plan.unmatched.extend(Unmatched(claim_id, "not in the tracker", rec) for rec in recs)
+        else:
+            yield claim_id, row_data, recs
+
+
 def _collect(items: Any, attr: str) -> tuple[list[Any], list[ProviderAdjustment]]:
     """Accept one parsed file, several, or bare records."""
     if isinstance(items, (Remittance, StatusReport)):
@@ -429,16 +443,7 @@ def plan_835(remits: Remittance | Iterable[Remittance | ClaimPayment | ProviderA
     payers are compared by name and payer ID only (``payers_differ``)."""
     payments, plbs = _collect(remits, "claims")
     plan = ImportPlan("835", claims_in_file=len(payments), provider_adjustments=list(plbs))
-    by_claim: dict[str, list[ClaimPayment]] = {}
-    for pay in payments:
-        by_claim.setdefault(pay.claim_id, []).append(pay)
-
-    for claim_id, pays in by_claim.items():
-        row_data = current.get(claim_id)
-        if row_data is None:
-            for pay in pays:
-                plan.unmatched.append(Unmatched(claim_id, "not in the tracker", pay))
-            continue
+    for claim_id, row_data, pays in _rows_for(payments, current, plan):
         pays, others = _payer_for_row(row_data, pays, payer_key)
         for pay, why in others:
             plan.unmatched.append(Unmatched(claim_id, why, pay))
@@ -697,15 +702,7 @@ def plan_277(statuses: StatusReport | Iterable[StatusReport | ClaimStatus],
     """Changes a 277 or 277CA (one parsed file, or its claim statuses) makes to the tracker rows."""
     records, _ = _collect(statuses, "claims")
     plan = ImportPlan("277", claims_in_file=len(records))
-    by_claim: dict[str, list[ClaimStatus]] = {}
-    for rec in records:
-        by_claim.setdefault(rec.claim_id, []).append(rec)
-    for claim_id, recs in by_claim.items():
-        row_data = current.get(claim_id)
-        if row_data is None:
-            for rec in recs:
-                plan.unmatched.append(Unmatched(claim_id, "not in the tracker", rec))
-            continue
+    for claim_id, row_data, recs in _rows_for(records, current, plan):
         plan.claims_matched += 1
         # The latest status wins (by effective date, then file order).
         latest = max(enumerate(recs), key=lambda ir: (ir[1].effective_date or date.min, ir[0]))[1]
