@@ -13,7 +13,8 @@ import pytest
 
 from claimbook import table
 from claimbook.cli import main
-from claimbook.commands.import_ import import_files, load_import_settings, sniff
+from claimbook.imports import load_import_settings, sniff
+from claimbook.workbook.importer import import_files
 from claimbook.errors import ImportFileError, TrackerError
 from claimbook.rules.loader import load_rules
 from claimbook.workbook import io

@@ -313,7 +313,7 @@ def test_a_denial_or_reversal_is_checked_against_the_order_column():
 @pytest.fixture(scope="module")
 def payer_key():
     from claimbook.rules.loader import load_rules
-    from claimbook.workbook.importer import payer_key_for
+    from claimbook.imports import payer_key_for
 
     return payer_key_for(load_rules())
 

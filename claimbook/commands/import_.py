@@ -1,7 +1,7 @@
 """``claimbook import FILE... --into TRACKER``: merge claims files into a tracker, then refresh it.
 
 Each file is recognised by its content, not its name: claims CSV exports, X12 835 remittances and 277
-status files. The work is done by ``claimbook.workbook.importer`` (shared with the ribbon's "Import
+status files. The work is done by ``claimbook.imports`` (shared with the ribbon's "Import
 remittance" button); this module parses the arguments, calls it and prints what happened.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from claimbook.commands._common import parse_as_of
-from claimbook.workbook.importer import import_files, load_import_settings, sniff  # noqa: F401 - re-exported
+from claimbook.workbook.importer import import_files
 
 _LISTED = 50
 

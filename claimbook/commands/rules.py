@@ -37,7 +37,7 @@ def verdict(errors: int, warnings: int, files: int, folder: str) -> str:
 
 def _import_yaml_problems(folder: Path):
     """The problems in the folder's import.yaml (the CSV column names), or None when it has none."""
-    from claimbook.workbook.importer import check_import_yaml
+    from claimbook.imports import check_import_yaml
 
     path = folder / "import.yaml"
     if not path.is_file():

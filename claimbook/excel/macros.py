@@ -37,7 +37,7 @@ import xlwings as xw
 from claimbook import sheets, table
 from claimbook.errors import ClaimbookError, TrackerError
 from claimbook.pipeline import Block, run_blocks
-from claimbook.workbook import importer
+from claimbook import imports as importer
 
 TITLE = "claimbook"
 _READ = dict(ndim=2, dates=dt.date, empty=None)

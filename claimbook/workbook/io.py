@@ -22,6 +22,8 @@ from pathlib import Path
 
 from claimbook import table
 from claimbook.errors import TrackerError
+from claimbook.imports.report import (IMPORT_LOG_COLUMNS, IMPORT_LOG_SHEET, IMPORT_LOG_WIDTHS, STAMP_FORMAT, ImportReport,
+                                      hashes_in_log, log_rows)
 from claimbook.pipeline import Block
 
 CLAIMS_NAME = "Claims"
@@ -750,18 +752,7 @@ def replace_atomic(path: Path, write, backups_kept: int, check=None) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Importing into the Claims table (the plan is made by ``claimbook.workbook.importer``; this writes it)
-
-from claimbook.workbook.importer import (  # noqa: E402 - re-exported for callers of the old names
-    IMPORT_LOG_COLUMNS,
-    IMPORT_LOG_SHEET,
-    IMPORT_LOG_WIDTHS,
-    STAMP_FORMAT,
-    Change,
-    ImportReport,
-    hashes_in_log,
-    log_rows,
-)
+# Importing into the Claims table (the plan is made by ``claimbook.imports``; this writes it)
 
 
 def apply_edit(place: Place, edit) -> None:

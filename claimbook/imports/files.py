@@ -1,0 +1,81 @@
+"""Every file of an import read, recognised (CSV, 835, 277) and checked before anything is planned."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from claimbook.errors import ImportFileError
+from claimbook.imports.csvfile import read_claims_csv
+
+def sniff(path: Path, head: bytes) -> str:
+    """The kind of a file from its first bytes: "x12" or "csv" (by ``claimbook.x12.sniff_bytes``);
+    ImportFileError saying what the file is instead. Any ISA envelope counts as X12, so an 837 or a
+    4010 file is refused by the X12 reader with the segment named."""
+    from claimbook.x12.detect import sniff_bytes
+
+    kind = sniff_bytes(head)
+    if kind == "csv":
+        return "csv"
+    if kind is not None or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"ISA"):
+        return "x12"
+    if head.lstrip(b"\xef\xbb\xbf").startswith(b"PK\x03\x04"):
+        raise ImportFileError(f"{path.name} is a workbook or zip file; export the claims as CSV and import that")
+    if b"\x00" in head:
+        hint = ""
+        if head.count(b"\x00") * 4 >= len(head):  # every other byte zero: UTF-16 text without its BOM
+            hint = (". If it is a claims list saved from Excel as \"Unicode Text\", open it in Excel and use "
+                    "File > Save As > \"CSV UTF-8 (Comma delimited)\", then import that file")
+        raise ImportFileError(f"{path.name} is not a text file claimbook can import (CSV, 835 or 277){hint}")
+    raise ImportFileError(f"{path.name} is not a CSV file with a header row, an 835 or a 277 file")
+
+
+def read_x12(path: Path):
+    """Parse an 835/277 file with ``claimbook.x12`` (validated; a bad file raises ImportFileError)."""
+    try:
+        from claimbook.x12 import read_payer_file
+    except ImportError:
+        raise ImportFileError(f"{path.name} is an X12 (835/277) file; importing those is not available in "
+                              "this version") from None
+    return read_payer_file(path)
+
+
+@dataclass
+class Batch:
+    """One file, read and checked: ``label`` None means it was skipped (already imported)."""
+
+    path: Path
+    digest: str
+    label: str | None  # "claims CSV", "X12" or None
+    payload: object  # CSV records, or the parsed Remittance / StatusReport
+    notes: list[str]
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why): rows left out when read
+
+
+def prepare(files, aliases: dict[str, str], seen: dict[str, object], again: bool = False) -> list[Batch]:
+    """Read, recognise, parse and validate every file (``ImportFileError`` for the first bad one)."""
+    batches = []
+    for f in map(Path, files):
+        try:
+            data = f.read_bytes()
+        except FileNotFoundError:
+            raise ImportFileError(f"{f} was not found; nothing was imported") from None
+        except OSError as err:
+            raise ImportFileError(f"{f.name} could not be read ({err.strerror}); nothing was imported") from None
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in seen and not again:
+            when = seen[digest]
+            when = when.strftime("%m/%d/%Y") if hasattr(when, "strftime") else "before"
+            batches.append(Batch(f, digest, None, [], [f"already imported {when}; skipped (use --again to import "
+                                                       "it again)"]))
+            continue
+        if any(b.digest == digest and b.label is not None for b in batches):
+            batches.append(Batch(f, digest, None, [], ["the same file is listed twice; imported once"]))
+            continue
+        if sniff(f, data[:4096]) == "csv":
+            records, notes, skipped = read_claims_csv(f, data, aliases)
+            batches.append(Batch(f, digest, "claims CSV", records, notes, skipped))
+        else:  # parsed (and validated) now; planned against the rows as they stand when its turn comes
+            batches.append(Batch(f, digest, "X12", read_x12(f), []))
+    return batches

@@ -1,0 +1,71 @@
+"""Planning a whole import: every file applied, in order, to the Claims rows in memory; nothing is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from claimbook import table
+from claimbook.imports.files import Batch, prepare
+from claimbook.imports.importyaml import load_import_settings
+from claimbook.imports.merge import ClaimsEdit, Merger, new_edit
+from claimbook.imports.report import ImportReport, hashes_in_log
+from claimbook.imports.x12records import x12_records
+from claimbook.pipeline import Block
+
+
+@dataclass
+class ImportResult:
+    reports: list[ImportReport]
+    edit: ClaimsEdit
+
+    @property
+    def imported(self) -> bool:
+        """Whether any file was imported (not all skipped as already imported)."""
+        return any(r.kind != "(skipped)" for r in self.reports)
+
+
+def payer_key_for(rules):
+    """(payer name, payer ID) -> the key of the payer rules file they match, None for an unknown payer."""
+    if rules is None:
+        return None
+
+    def key(name: str, payer_id: str):
+        payer, known = rules.payer_for(name or "", payer_id or "")
+        return payer.key if known else None
+
+    return key
+
+
+def plan(batches: list[Batch], claims: Block, day_first: bool = False, add_unmatched: bool = False,
+         rules=None) -> ImportResult:
+    """Apply every batch, in order, to the Claims rows in memory; nothing is written. With ``rules``, a
+    remittance's payer is matched to the row's payer through the payer rules' names and IDs."""
+    payer_key = payer_key_for(rules)
+    edit = new_edit(claims)
+    merger = Merger(edit, day_first)
+    reports = []
+    for b in batches:
+        rep = ImportReport(b.path.name, b.digest, b.label or "(skipped)", [], [], [], list(b.skipped), list(b.notes))
+        if b.label == "X12":
+            merger.merge(x12_records(b.payload, merger, rep, add_unmatched, payer_key), rep)
+        elif b.label is not None:
+            merger.merge(b.payload, rep)
+        reports.append(rep)
+    return ImportResult(reports, edit)
+
+
+def plan_files(files, claims: Block, settings_rows, rules_folder: Path | None, log_rows_read,
+               preset: str | None = None, again: bool = False, add_unmatched: bool = False) -> ImportResult:
+    """Everything before writing, for an edge that has read the Claims, Settings and Import Log blocks."""
+    from claimbook.rules.loader import load_rules
+
+    table.map_input_columns(claims.header)  # a tracker without Claim ID / Payer / DOS stops here
+    aliases, day_first = load_import_settings(rules_folder, preset)
+    batches = prepare(files, aliases, hashes_in_log(log_rows_read), again)
+    rules = None
+    if day_first is None or any(b.label == "X12" for b in batches):
+        rules = load_rules(rules_folder)
+    if day_first is None:
+        day_first = rules.settings.day_first_dates
+    return plan(batches, claims, day_first, add_unmatched, rules)
