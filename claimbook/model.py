@@ -71,6 +71,12 @@ STATUS_SYNONYMS: dict[str, Status] = {
     "short paid": Status.PARTIALLY_PAID,
     "underpaid": Status.PARTIALLY_PAID,
     "paid in full": Status.PAID,
+    # Processed by the primary and forwarded to the secondary (835 CLP02 19-21): the table layer also
+    # sets Claim.crossover for these words (CROSSOVER_WORDS).
+    "crossed over": Status.PAID,
+    "crossover": Status.PAID,
+    "forwarded": Status.PAID,
+    "forwarded to secondary": Status.PAID,
     "complete": Status.CLOSED,
     "completed": Status.CLOSED,
     "written off": Status.CLOSED,
@@ -80,6 +86,9 @@ STATUS_SYNONYMS: dict[str, Status] = {
     "voided": Status.CLOSED,
     "done": Status.CLOSED,
 }
+
+
+CROSSOVER_WORDS = frozenset({"crossed over", "crossover", "forwarded", "forwarded to secondary"})
 
 
 class Network(str, Enum):
@@ -111,6 +120,8 @@ class Risk(str, Enum):
     WATCH = "Watch"
     OK = "OK"
     MET = "Met"  # filed (accepted) in time and nothing needs a new or corrected claim
+    # Filed in time by the tracker's evidence, but the payer denied it as late (CO-29): send the proof.
+    PROOF = "Met - send proof"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +170,7 @@ class Claim:
     notes: str = ""
     # A next date typed in the Follow-up Log; it overrides the computed follow-up date.
     next_date_override: date | None = None
+    crossover: bool = False  # the primary payer forwarded the claim to the secondary (Status "Crossed over")
     issues: tuple[str, ...] = ()
 
 

@@ -21,6 +21,7 @@ from typing import Iterable, Sequence
 
 from claimbook.errors import MissingColumnsError
 from claimbook.model import (
+    CROSSOVER_WORDS,
     STATUS_SYNONYMS,
     Channel,
     Claim,
@@ -684,6 +685,8 @@ def _claim_from_row(row: Sequence, plan, day_first: bool, row_label: str) -> Cla
                 kw[fname] = a
         elif kind == "status":
             kw[fname] = parse_status(v, label, issues, submitted_present)
+            if type(v) is str and _norm_word(v) in CROSSOVER_WORDS:
+                kw["crossover"] = True
         elif kind == "denials":
             if v is None:
                 continue
@@ -875,7 +878,7 @@ def computed_row(result) -> list:
         r.follow_up,
         r.days_overdue if r.days_overdue else (0 if r.needs_action and r.follow_up else None),
         r.tf_deadline,
-        None if r.tf_risk is Risk.MET else r.tf_days_left,  # filed in time: the days left no longer matter
+        None if r.tf_risk in (Risk.MET, Risk.PROOF) else r.tf_days_left,  # filed in time: the days left no longer matter
         r.tf_risk.value if r.tf_risk is not None else None,
         r.appeal_deadline,
         round(r.underpaid, 2) if r.underpaid else None,

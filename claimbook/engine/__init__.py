@@ -15,18 +15,25 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Iterable
 
-from claimbook.engine.actions import NOTHING, Action, next_action, open_balance
+from claimbook.engine.actions import NOTHING, Action, appeal_window_due, next_action, open_balance
 from claimbook.engine.checks import data_issues
+from claimbook.engine.cob import coordinate, link
 from claimbook.engine.dates import add_period, iso
-from claimbook.engine.filing import Deadline, filed_on, filing_deadline, filing_risk
+from claimbook.engine.filing import Deadline, filing_deadline, filing_evidence, filing_risk
 from claimbook.engine.priority import ranks, score
-from claimbook.model import Claim, ClaimType, Evaluation, Result, Risk, Status
+from claimbook.model import Claim, ClaimType, Evaluation, Order, Result, Risk, Status
 from claimbook.rules.schema import AgingBasis, Appeal, PayerRules, Rules, Settings, version_at
 
 __all__ = ["evaluate", "assess", "explain", "aging_bucket", "add_period"]
 
 # How a Next Action starts when the appeal deadline it races has passed (the workbook colours on it).
 APPEAL_PASSED = "Appeal deadline passed"
+REOPENING_PASSED = "Reopening deadline passed"
+
+# What the evidence of filing is called in a sentence ("the claim was accepted 2026-01-11").
+EVIDENCE_SAID = {"accepted": "accepted", "received": "received", "mailed": "mailed", "submitted": "submitted",
+                 "presumed received": "presumed received (mailed + mail days)",
+                 "remittance": "on a remittance (so received)"}
 
 # Positions in a result row (see ``_assess``).
 CLAIM_ID, FOLLOW_UP, SCORE, PRIORITY, IS_OPEN = map(
@@ -54,25 +61,33 @@ def aging_bucket(age: int | None, settings: Settings) -> str:
 
 
 def _appeal_deadline(c: Claim, payer: PayerRules, action: Action) -> tuple[date | None, Appeal | None]:
-    """Remittance date + receipt presumption + window, where an appeal is the remedy."""
+    """The deadline of the remedy the action names: a reopening's (remittance + the reopening window), or
+    an appeal's (remittance date + receipt presumption + window), where one is the remedy."""
     if c.remit_date is None:
         return None, None
+    ap: Appeal = version_at(payer.appeal, c.dos_from)
+    if action.remedy == "reopening":
+        if ap.reopening_window is None:
+            return None, None
+        return add_period(c.remit_date, ap.reopening_window), ap
+    if action.remedy == "late_appeal":
+        return appeal_window_due(c, ap), ap
     if action.category != "underpayment" and action.appeal is None:
         return None, None
-    ap: Appeal = version_at(payer.appeal, c.dos_from)
     start = c.remit_date.toordinal() + ap.receipt_presumption
     return add_period(date.fromordinal(start), ap.window), ap
 
 
-def assess(c: Claim, rules: Rules, as_of: date, duplicate: bool = False) -> Result:
-    """Evaluate one claim on its own (priority 0: ``evaluate`` ranks claims against each other)."""
-    return tuple.__new__(Result, _assess_or_flag(c, rules, as_of, duplicate))
+def assess(c: Claim, rules: Rules, as_of: date, duplicate: bool = False, other: Claim | None = None) -> Result:
+    """Evaluate one claim on its own (priority 0: ``evaluate`` ranks claims against each other).
+    ``other`` is the claim on the other side of its coordination of benefits, if any (``cob.link``)."""
+    return tuple.__new__(Result, _assess_or_flag(c, rules, as_of, duplicate, other))
 
 
-def _assess_or_flag(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> list:
+def _assess_or_flag(c: Claim, rules: Rules, as_of: date, duplicate: bool, other: Claim | None = None) -> list:
     """``_assess``, or, when a date is so far off that date arithmetic overflows, a result that says so."""
     try:
-        return _assess(c, rules, as_of, duplicate)
+        return _assess(c, rules, as_of, duplicate, other)
     except OverflowError:
         payer, _ = rules.payer_for(c.payer, c.payer_id)
         issue = "A date on this claim is too far in the future to work with: check every date on the row"
@@ -81,7 +96,7 @@ def _assess_or_flag(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> lis
                 (*data_issues(c, as_of), issue), True]
 
 
-def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> list:
+def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool, other: Claim | None = None) -> list:
     """One claim's result as a list in the order of ``Result._fields``, with priority 0.
 
     A list, so ``evaluate`` can fill in the rank before the one immutable ``Result`` is built.
@@ -102,42 +117,52 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool) -> list:
 
     age = age_in_days(c, settings, as_of)
     action = next_action(c, payer, rules, as_of)
+    if other is not None or c.order is Order.PRIMARY and action.category == "bill_patient":
+        action = coordinate(c, action, other, payer, rules)
     is_open = action.category != NOTHING
 
     # Timely filing: the deadline always shows; the risk says whether it still matters.
     deadline: Deadline | None = filing_deadline(c, payer, rules.holidays, action.corrected, rules._deadline_cache)
-    tf_days = risk = None
+    tf_days = risk = evidence = None
     if deadline is not None:
         tf_days = (deadline.due - as_of).days
-        filed = filed_on(c)
+        evidence = filing_evidence(c, version_at(payer.timely_filing, c.dos_from))
+        filed = evidence[0] if evidence else None
         met = (not action.needs_new_claim) and filed is not None and filed <= deadline.due
         if c.status is Status.PAID or (c.status is Status.CLOSED and filed is not None):
             met = True
         risk = None if (c.status is Status.CLOSED and not met) else filing_risk(tf_days, met, settings)
+        if risk is Risk.MET and action.category == "timely_filing" and evidence and filed <= deadline.due:
+            # The payer says late (CO-29), the tracker says in time: the proof is the whole job.
+            risk = Risk.PROOF
+            action = action._replace(text=_proof_text(payer, evidence, deadline.due, action,
+                                                                  version_at(payer.appeal, c.dos_from)))
 
     appeal_due, appeal_rule = _appeal_deadline(c, payer, action)
-    if c.status is Status.APPEALED:
-        appeal_due = None  # already appealed: the window no longer drives the work
+    if c.status is Status.APPEALED and action.remedy != "late_appeal":
+        appeal_due = None  # appealed in time: the window no longer drives the work (a late one shows it missed it)
     appeal_days = (appeal_due - as_of).days if appeal_due else None
 
     if action.overridden:
-        action = _cap_override(action, deadline if risk not in (None, Risk.MET) else None, appeal_due, c, as_of)
+        action = _cap_override(action, deadline if risk not in (None, Risk.MET, Risk.PROOF) else None, appeal_due, c,
+                               as_of)
     if is_open:  # say so first when the deadline that the action races has already passed
         if risk is Risk.EXPIRED and action.needs_new_claim:
             instead = f", appeal by {iso(appeal_due)}" if appeal_days is not None and appeal_days >= 0 else ""
             action = action._replace(text=f"Filing deadline passed {iso(deadline.due)}{instead} - {action.text}")
-        elif appeal_days is not None and appeal_days < 0:
-            action = action._replace(text=f"{APPEAL_PASSED} {iso(appeal_due)} - {action.text}")
+        elif appeal_days is not None and appeal_days < 0 and action.remedy != "late_appeal":
+            passed = REOPENING_PASSED if action.remedy == "reopening" else APPEAL_PASSED
+            action = action._replace(text=f"{passed} {iso(appeal_due)} - {action.text}")
     due = action.due if is_open else None
     overdue = max(0, (as_of - due).days) if due else 0
     at_stake = action.at_stake if action.at_stake is not None else open_balance(c)
     if not is_open:
         at_stake = 0.0
     docs_days = (c.docs_due - as_of).days if c.status is Status.DOCS_REQUESTED and c.docs_due is not None else None
-    nearest = _most_pressing(tf_days if risk is not None and risk is not Risk.MET else None, appeal_days, docs_days)
+    nearest = _most_pressing(tf_days if risk not in (None, Risk.MET, Risk.PROOF) else None, appeal_days, docs_days)
     s = score(at_stake, nearest, overdue, settings.priority) if is_open else 0.0
 
-    why = _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule, as_of)
+    why = _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule, as_of, evidence)
     # Positional, in the order of Result._fields (test_every_result_field_holds_its_own_value pins it).
     return [
         c.claim_id, payer.key, payer.name, age, aging_bucket(age, settings), action.text, action.category,
@@ -184,7 +209,20 @@ def _unknown_payer(name: str, rules: Rules) -> str:
     return f"Payer '{name}' is not in the rules, so the default rules were used.{tail}"
 
 
-def _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule, as_of) -> str:
+def _proof_text(payer: PayerRules, evidence: tuple[date, str], due: date, action: Action, ap: Appeal) -> str:
+    """The Next Action for a timely-filing denial on a claim the tracker shows was filed in time."""
+    filed, kind = evidence
+    if action.remedy == "reopening":
+        how = "request a reopening (a timely-filing denial cannot be appealed)"
+    elif not ap.timely_filing_denials_appealable:
+        how = f"ask it to correct its error ({payer.name} does not accept appeals of timely-filing denials)"
+    else:
+        how = "ask for reconsideration"
+    return (f"Send {payer.name} proof of timely filing and {how}: the claim was {EVIDENCE_SAID[kind]} "
+            f"{iso(filed)}, before the filing deadline {iso(due)}")
+
+
+def _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule, as_of, evidence=None) -> str:
     """One plain sentence: the rule, its file and source, the dates used and the result."""
     cited = action.cite
     cite = f"{payer.name} ({cited.file or payer.file}, {cited.source})" if cited else f"{payer.name} ({payer.file})"
@@ -193,7 +231,11 @@ def _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule
     else:
         text = f"{cite}: {action.reason} -> due {iso(due)}"
         text += f", {overdue} days overdue." if overdue else "."
-    if deadline is not None and risk not in (None, Risk.MET):
+    if deadline is not None and risk is Risk.PROOF and evidence is not None:
+        text += (f" Filed in time: {EVIDENCE_SAID[evidence[1]]} {iso(evidence[0])}, before the filing deadline "
+                 f"{iso(deadline.due)} ({deadline.source}), so the payer's late-filing denial is answered with "
+                 "that proof of timely filing.")
+    elif deadline is not None and risk not in (None, Risk.MET):
         kind = "corrected-claim deadline" if deadline.corrected else "filing deadline"
         rolled = f", moved from {iso(deadline.rolled_from)} to the next business day" if deadline.rolled_from else ""
         note = f"; {deadline.note}" if deadline.note else ""
@@ -205,10 +247,25 @@ def _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule
                      "write it off.")
         else:
             text += f" The {kind} is {iso(deadline.due)} ({span}{rolled}; {deadline.source}{note})."
-    if appeal_due is not None and appeal_rule is not None:
+        if evidence is not None and evidence[1] == "presumed received":
+            text += (f" Receipt counts, not mailing: presumed {iso(evidence[0])}; type the payer's received date in "
+                     "Accepted if you have it.")
+    if appeal_due is not None and appeal_rule is not None and action.remedy == "reopening":
+        rule = (f"{appeal_rule.reopening_window} from the initial determination on the remittance {iso(c.remit_date)}; "
+                f"{appeal_rule.reopening_source or appeal_rule.cited.source}")
+        if appeal_due < as_of:
+            text += (f" The reopening deadline was {iso(appeal_due)} ({rule}) and has passed: a reopening now needs "
+                     "good cause, otherwise write the amount off.")
+        else:
+            text += f" Request the reopening by {iso(appeal_due)} ({rule})."
+    elif appeal_due is not None and appeal_rule is not None:
         presume = f" + {appeal_rule.receipt_presumption} days presumed receipt" if appeal_rule.receipt_presumption else ""
         rule = f"remittance {iso(c.remit_date)}{presume} + {appeal_rule.window}; {appeal_rule.cited.source}"
-        if appeal_due < as_of:
+        if action.remedy == "late_appeal":
+            text += (f" The appeal was filed {iso(c.appeal_filed)}, after its deadline {iso(appeal_due)} ({rule}): "
+                     "it was late, so what is left is good cause or another exception the payer allows, otherwise "
+                     "write the amount off.")
+        elif appeal_due < as_of:
             text += (f" The appeal deadline was {iso(appeal_due)} ({rule}) and has passed: appeal only with good "
                      "cause, otherwise write the amount off.")
         else:
@@ -256,10 +313,11 @@ def _cycle_collector_paused():
 def _evaluate(claims: list[Claim], rules: Rules, as_of: date) -> Evaluation:
     counts = Counter(c.claim_id for c in claims)
     dup = {k for k, n in counts.items() if n > 1 and k}
+    others = link(claims)
     try:
-        rows = [_assess(c, rules, as_of, c.claim_id in dup) for c in claims]
+        rows = [_assess(c, rules, as_of, c.claim_id in dup, o) for c, o in zip(claims, others)]
     except OverflowError:  # a date near the year 9999 (the table layer stops those; API callers may not)
-        rows = [_assess_or_flag(c, rules, as_of, c.claim_id in dup) for c in claims]
+        rows = [_assess_or_flag(c, rules, as_of, c.claim_id in dup, o) for c, o in zip(claims, others)]
     order = ranks([r[IS_OPEN] for r in rows], [r[SCORE] for r in rows], [r[FOLLOW_UP] for r in rows],
                   [r[CLAIM_ID] for r in rows])
     new = tuple.__new__
@@ -280,6 +338,8 @@ def explain(claim: Claim, result: Result) -> str:
         lines.append(f"Due: {iso(result.follow_up)}" + (f" ({result.days_overdue} days overdue)" if result.days_overdue else ""))
     if result.tf_deadline and result.tf_risk is Risk.MET:
         lines.append(f"Timely filing: deadline {iso(result.tf_deadline)}, met (filed in time)")
+    elif result.tf_deadline and result.tf_risk is Risk.PROOF:
+        lines.append(f"Timely filing: deadline {iso(result.tf_deadline)}, met by the tracker's dates: send the payer that proof")
     elif result.tf_deadline:
         lines.append(f"Timely filing: deadline {iso(result.tf_deadline)}, {result.tf_days_left} days left, risk {result.tf_risk.value if result.tf_risk else '-'}")
     if result.appeal_deadline:

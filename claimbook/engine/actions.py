@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Callable, NamedTuple
 
-from claimbook.engine.dates import add_business_days, iso
+from claimbook.engine.dates import add_business_days, add_period, iso
 from claimbook.model import Channel, Claim, Order, Status
 from claimbook.rules.schema import Appeal, Cited, DenialRule, FollowUp, PayerRules, Rules, version_at
 
@@ -38,6 +38,7 @@ class Action(NamedTuple):
     at_stake: float | None = None  # dollars, when the action is about a specific amount
     cite: Cited | None = None  # the rules section behind the due date, for the "why"
     overridden: bool = False  # the due date is a next date typed in the Follow-up Log
+    remedy: str = ""  # "reopening" (its deadline, not the appeal's, applies) or "late_appeal" (filed too late)
 
 
 NOTHING = "none"
@@ -59,6 +60,16 @@ def underpaid_amount(c: Claim, payer: PayerRules) -> float:
     tol = version_at(payer.underpayment, c.dos_from)
     allowed = max(tol.tolerance_amount, c.expected * tol.tolerance_percent / 100.0)
     return short if short > allowed + 0.004 else 0.0
+
+
+def overpaid_amount(c: Claim, payer: PayerRules) -> float:
+    """Paid + patient responsibility - expected, when that is beyond the payer's tolerance; else 0."""
+    if not c.expected or c.status not in (Status.PAID, Status.PARTIALLY_PAID, Status.DENIED) or not c.paid:
+        return 0.0
+    over = round(c.paid + c.patient_resp - c.expected, 2)
+    tol = version_at(payer.underpayment, c.dos_from)
+    allowed = max(tol.tolerance_amount, c.expected * tol.tolerance_percent / 100.0)
+    return over if over > allowed + 0.004 else 0.0
 
 
 def _later(a: date | None, b: date | None) -> date | None:
@@ -223,12 +234,19 @@ def _denial_action(c: Claim, payer: PayerRules, rules: Rules, as_of: date, found
     barred = any((r.category == "timely_filing" and not ap.timely_filing_denials_appealable) or "MA130" in r.code
                  for r in found)
     appeal = None if barred else next((r for r in found if r.appealable), None)
+    # Where the payer handles the leading code as a reopening (Medicare: wrong duplicate denials, its own
+    # error behind a timely-filing denial), the action names a reopening and its deadline applies.
+    remedy = ""
+    if ap.reopening_window is not None and (
+            rule.reopening_action or (rule.category == "timely_filing" and not ap.timely_filing_denials_appealable)):
+        remedy = "reopening"
+        text = rule.reopening_action or text
     if rule.category == "patient_resp":
         return Action(text, "bill_patient", due, reason, appeal=appeal, at_stake=c.patient_resp or None)
     new_claim = [r for r in found if _needs_new_claim(r)]
     corrected = any("MA130" not in r.code for r in new_claim)
     return Action(text, rule.category, due, reason, needs_new_claim=bool(new_claim), corrected=corrected,
-                  appeal=appeal)
+                  appeal=appeal, remedy=remedy)
 
 
 def step_denied(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
@@ -251,7 +269,21 @@ def step_appealed(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Act
     re_due, re_reason = _recheck(c, ap.recheck_every)
     if re_due and re_due > due:
         due, reason = re_due, f"{reason}, {re_reason}"
+    window_due = appeal_window_due(c, ap)
+    if window_due is not None and c.appeal_filed > window_due:
+        # Filed after the window: the payer will dismiss it unless it accepts a reason for the delay.
+        return Action(f"Appeal filed late ({iso(c.appeal_filed)}, after the {iso(window_due)} deadline): ask "
+                      f"{payer.name} to accept it for good cause or another exception it allows (its own error, "
+                      "a late notice); otherwise write the amount off - do not bill the patient", "appeal_status",
+                      due, reason, cite=ap.cited, remedy="late_appeal")
     return Action(f"Check the appeal status with {payer.name}", "appeal_status", due, reason, cite=ap.cited)
+
+
+def appeal_window_due(c: Claim, ap: Appeal) -> date | None:
+    """Remittance date + presumed receipt + the appeal window, or None without a remittance date."""
+    if c.remit_date is None:
+        return None
+    return add_period(c.remit_date + timedelta(days=ap.receipt_presumption), ap.window)
 
 
 def step_partially_paid(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
@@ -267,6 +299,8 @@ def step_paid(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
         return Action(f"Post the payment from {payer.name}'s ERA/EOB (status is {c.status.value} but no paid "
                       "amount or remit date is recorded)", "post_payment", c.last_contact or as_of,
                       "paid status with no payment posted", at_stake=open_balance(c))
+    if overpaid_amount(c, payer):
+        return _refund_overpayment(c, payer, rules, as_of)
     if underpaid_amount(c, payer):
         return _dispute_underpayment(c, payer, rules, as_of)
     if c.patient_resp > 0:
@@ -288,6 +322,29 @@ def _dispute_underpayment(c: Claim, payer: PayerRules, rules: Rules, as_of: date
     due, reason = _work_by(c, payer, rules, as_of, f"paid ${c.paid:,.2f} against ${c.expected:,.2f} expected")
     return Action(f"Dispute the underpayment of ${short:,.2f} with {payer.name}", "underpayment", due, reason,
                   underpaid=short, at_stake=short, cite=version_at(payer.underpayment, c.dos_from).cited)
+
+
+def _refund_overpayment(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
+    """An overpayment is the payer's money: review it and give it back. Where the law sets a deadline
+    (Medicare, Medicaid: 60 days from identification, 42 CFR 401.305), it counts from the remittance,
+    the day the posted payment showed the excess."""
+    over = overpaid_amount(c, payer)
+    tol = version_at(payer.underpayment, c.dos_from)
+    what = f"paid ${c.paid:,.2f}" + (f" + patient share ${c.patient_resp:,.2f}" if c.patient_resp else "") + \
+        f" against ${c.expected:,.2f} expected"
+    if tol.refund_within is None:
+        due, reason = _work_by(c, payer, rules, as_of, what)
+        return Action(f"Review the overpayment of ${over:,.2f} from {payer.name}; if confirmed, refund it (or let "
+                      "the payer take it back) as your contract says", "refund_review", due, reason,
+                      at_stake=over, cite=tol.cited)
+    found = c.remit_date or c.last_contact or as_of
+    said = "remittance" if c.remit_date else ("last contact" if c.last_contact else "today, no remittance date")
+    due = add_period(found, tol.refund_within)
+    cite = Cited(tol.refund_source or tol.cited.source, tol.cited.effective_from, tol.cited.file, tol.cited.line)
+    return Action(f"Review the overpayment of ${over:,.2f} and, if confirmed, report and return it to {payer.name} "
+                  f"by {iso(due)} ({tol.refund_within} after it was identified)", "refund_review", due,
+                  f"{what}; overpayments are reported and returned within {tol.refund_within} of identification, "
+                  f"counted from the {said} {iso(found)}", at_stake=over, cite=cite)
 
 
 def step_closed(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:

@@ -7,16 +7,19 @@ Rules (``domain.md`` section 2):
 - Month limits are calendar months clamped to month end; payers that roll move a weekend or holiday
   deadline to the next business day.
 - Only an *accepted* submission counts as filed: a rejected claim is not filed and its clock keeps running.
+  A remittance proves the payer had the claim by its date. Paper claims get no acceptance report: the
+  payer's rule says whether the mailing record counts (UHC) or receipt does (Medicare; presumed a few
+  mail days after mailing unless the received date is typed in Accepted). See ``filing_evidence``.
 - A claim that needs a corrected claim is held to the payer's corrected-claim limit.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
-from datetime import date
+from datetime import date, timedelta
 
 from claimbook.engine.dates import add_period, next_business_day
-from claimbook.model import Claim, ClaimType, Network, Order, Risk, Status
+from claimbook.model import Channel, Claim, ClaimType, Network, Order, Risk, Status
 from claimbook.rules.schema import Anchor, CorrectedClaim, PayerRules, Period, Settings, TimelyFiling, version_at
 
 # Statuses at which the payer evidently has the claim (it was received and is in adjudication or done).
@@ -114,19 +117,41 @@ def _anchor_date(claim: Claim, anchor: Anchor) -> date:
     return claim.dos_from  # type: ignore[return-value]
 
 
-def filed_on(claim: Claim) -> date | None:
-    """When the payer received (accepted) the claim, or None if it has not been filed.
+def filing_evidence(claim: Claim, tf: TimelyFiling) -> tuple[date, str] | None:
+    """When the payer received the claim and the evidence ("accepted", "received", "mailed", "presumed
+    received", "submitted" or "remittance"), or None if nothing shows it was filed.
 
-    Rejected claims were never filed. Where the status shows the payer has the claim but no accepted
-    date was typed, the submission date stands in for it.
+    Rejected claims were never filed. An accepted (received) date is the evidence when typed. Otherwise
+    the earliest of: the mailing record of a paper claim (the payer's rule: the mailing date itself, or
+    receipt presumed ``paper_mail_days`` later), the submission date where the status shows the payer
+    has an electronic claim, and the remittance date (a payer that paid or denied it had received it).
+    The status word never decides a paper claim: paper claims never get an acceptance report.
     """
-    if claim.status in (Status.REJECTED, Status.NOT_SUBMITTED):
+    if claim.status is Status.REJECTED or claim.status is Status.NOT_SUBMITTED:
         return None
+    paper = claim.channel is Channel.PAPER
     if claim.accepted is not None:
-        return claim.accepted
-    if claim.status in RECEIVED:
-        return claim.submitted
-    return None
+        return claim.accepted, ("received" if paper else "accepted")
+    found: list[tuple[date, str]] = []
+    if claim.submitted is not None:
+        if paper and tf.paper_filed == "mailed":
+            found.append((claim.submitted, "mailed"))
+        elif paper:
+            found.append((claim.submitted + timedelta(days=tf.paper_mail_days), "presumed received"))
+        elif claim.status in RECEIVED:
+            found.append((claim.submitted, "submitted"))
+    if claim.remit_date is not None:
+        found.append((claim.remit_date, "remittance"))
+    return min(found, key=lambda x: x[0]) if found else None
+
+
+def filed_on(claim: Claim, tf: TimelyFiling | None = None) -> date | None:
+    """When the payer received the claim (see ``filing_evidence``), or None if it has not been filed."""
+    got = filing_evidence(claim, tf or _DEFAULT_TF)
+    return got[0] if got else None
+
+
+_DEFAULT_TF = TimelyFiling(Period(days=0), Period(days=0), cited=None)  # type: ignore[arg-type]
 
 
 def filing_risk(days_left: int, met: bool, settings: Settings) -> Risk:

@@ -695,6 +695,9 @@ SECTION_FIELDS: dict[str, dict[str, Field]] = {
         "institutional_anchor": Field(to_anchor, "anchor", "through date"),
         "secondary_anchor": Field(to_anchor, "anchor", "primary eob date"),
         "roll_to_next_business_day": Field(to_yesno, "yesno", "no"),
+        "paper_claims_filed_when": Field(choice(("mailed", "received")), "choice", "received",
+                                         choices=("mailed", "received")),
+        "paper_mail_days": Field(to_days, "days", "5 days"),
         **CITED_FIELDS,
     },
     "corrected_claim": {
@@ -715,11 +718,15 @@ SECTION_FIELDS: dict[str, dict[str, Field]] = {
         "receipt_presumption": Field(to_days, "days", "0 days"),
         "recheck_every": Field(to_days, "days", "30 days"),
         "timely_filing_denials_appealable": Field(to_yesno, "yesno", "yes"),
+        "reopening_window": Field(to_period, "period", "1 year"),
+        "reopening_source": Field(to_text, "text", "42 CFR 405.980(b)(1)"),
         **CITED_FIELDS,
     },
     "underpayment": {
         "tolerance_amount": Field(to_money, "money", "1.00"),
         "tolerance_percent": Field(to_percent, "percent", "2"),
+        "overpayment_refund_within": Field(to_period, "period", "60 days"),
+        "overpayment_source": Field(to_text, "text", "42 CFR 401.305"),
         **CITED_FIELDS,
     },
 }
@@ -744,7 +751,8 @@ def _build_section(section: str, v: dict, cited: Cited):
             in_network=v["limit"], out_of_network=v.get("out_of_network_limit", v["limit"]), cited=cited,
             anchor=v.get("anchor", Anchor.DOS), institutional_anchor=v.get("institutional_anchor", Anchor.THROUGH),
             secondary_anchor=v.get("secondary_anchor", Anchor.DOS), secondary_limit=v.get("secondary_limit"),
-            roll_to_business_day=v.get("roll_to_next_business_day", False))
+            roll_to_business_day=v.get("roll_to_next_business_day", False),
+            paper_filed=v.get("paper_claims_filed_when", "received"), paper_mail_days=v.get("paper_mail_days", 5))
     if section == "corrected_claim":
         return CorrectedClaim(limit=v["limit"], cited=cited, anchor=v.get("anchor", Anchor.DOS),
                               out_of_network=v.get("out_of_network_limit"))
@@ -754,9 +762,11 @@ def _build_section(section: str, v: dict, cited: Cited):
     if section == "appeal":
         return Appeal(window=v["window"], cited=cited, receipt_presumption=v.get("receipt_presumption", 0),
                       recheck_every=v.get("recheck_every", 30),
-                      timely_filing_denials_appealable=v.get("timely_filing_denials_appealable", True))
+                      timely_filing_denials_appealable=v.get("timely_filing_denials_appealable", True),
+                      reopening_window=v.get("reopening_window"), reopening_source=v.get("reopening_source", ""))
     return Underpayment(tolerance_amount=v.get("tolerance_amount", 0.0),
-                        tolerance_percent=v.get("tolerance_percent", 0.0), cited=cited)
+                        tolerance_percent=v.get("tolerance_percent", 0.0), cited=cited,
+                        refund_within=v.get("overpayment_refund_within"), refund_source=v.get("overpayment_source", ""))
 
 
 def _read_section(f: _File, key: Text, node, today: date) -> tuple | None:
@@ -872,6 +882,7 @@ DENIAL_FIELDS = {
     "action": Field(to_text, "text", "Appeal with medical records", required=True),
     "appeal": Field(to_yesno, "yesno", "no"),
     "urgency": Field(to_urgency, "urgency", "3"),
+    "reopening_action": Field(to_text, "text", "Request a reopening"),
 }
 DENIALS_TOP = ("unknown_code", "codes")
 _CODE = re.compile(r"^(?:(CO|PR|OA|PI|CR)\s*-\s*)?([A-Z]?\d{1,3}|[A-Z]\d{0,3})((?:\s+[A-Z]{1,2}\d{1,3})*)$")
@@ -893,7 +904,8 @@ def _denial_rule(f: _File, key: Text, node, code: str, place: str) -> DenialRule
     if v is None:
         return None
     return DenialRule(code=code, category=v["category"], action=v["action"], appealable=v.get("appeal", False),
-                      file=f.name, line=_line(key), priority=v.get("urgency", 3))
+                      file=f.name, line=_line(key), priority=v.get("urgency", 3),
+                      reopening_action=v.get("reopening_action", ""))
 
 
 def _read_denials(f: _File, tree) -> Denials | None:

@@ -74,6 +74,11 @@ class TimelyFiling:
     secondary_anchor: Anchor = Anchor.DOS  # Anchor.PRIMARY_EOB where the payer re-anchors secondaries
     secondary_limit: Period | None = None  # None: same limit as a primary claim
     roll_to_business_day: bool = False  # a weekend/holiday deadline moves to the next business day
+    # Paper claims get no acceptance report. "mailed": the payer takes the mailing record (the Submitted
+    # date) as the filing date (UHC). "received": it counts receipt (Medicare), presumed
+    # ``paper_mail_days`` after mailing unless the Accepted (received) date is entered.
+    paper_filed: str = "received"
+    paper_mail_days: int = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +105,10 @@ class Appeal:
     receipt_presumption: int = 0  # Medicare presumes receipt 5 days after the notice date
     recheck_every: int = 30  # days after the appeal was filed before checking its status
     timely_filing_denials_appealable: bool = True  # Medicare: no (42 CFR 424.44)
+    # Payers with reopenings (Medicare): the window counted from the initial determination (the
+    # remittance date), used where the remedy the action names is a reopening (42 CFR 405.980(b)).
+    reopening_window: Period | None = None
+    reopening_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +116,10 @@ class Underpayment:
     tolerance_amount: float  # dollars below expected that are ignored
     tolerance_percent: float  # percent of expected that is ignored; the larger tolerance wins
     cited: Cited
+    # Overpayments beyond the tolerance: where the law sets a deadline to report and return them
+    # (Medicare and Medicaid: 60 days from identification), that window; None: review and refund per contract.
+    refund_within: Period | None = None
+    refund_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +191,9 @@ class DenialRule:
     file: str = "denials.yaml"
     line: int | None = None
     priority: int = 0  # for several codes on one claim: the loader ranks by urgency (see denials.yaml)
+    # The action where the payer handles this code as a reopening (a payer with a reopening window, i.e.
+    # Medicare): its deadline is then the reopening deadline. "" when the code is not a reopening matter.
+    reopening_action: str = ""
 
 
 @dataclass(frozen=True, slots=True)
