@@ -254,14 +254,15 @@ def test_s24_a_uhc_duplicate_keeps_the_appeal_deadline(rules):
     assert "Appeal by 2027-02-02" in r.why
 
 
-def test_s25_a_late_medicare_claim_shows_the_reopening_deadline_its_action_names(rules):
-    # Medicare timely-filing denials are not appealable (domain.md s2a [S13]); the action offers a
-    # reopening for a MAC error, so the reopening deadline shows.
+def test_s25_a_medicare_claim_filed_late_gets_no_remedy_deadline(rules):
+    # Medicare timely-filing denials are not appealable (domain.md s2a [S13]); filed late by the tracker's
+    # own dates, the reopening is only for a MAC error, so no deadline is raced (contrast the CO-29 test in
+    # test_followup_truths.py, where the claim was filed in time and the reopening deadline shows).
     r = one(rules, date(2026, 5, 10), payer="Medicare", dos_from=date(2025, 1, 5), submitted=date(2026, 1, 20),
             accepted=date(2026, 1, 20), status=Status.DENIED, remit_date=date(2026, 2, 1),
             denial_codes=(DenialCode("CO", "29"),))
-    assert "request a reopening" in r.next_action
-    assert r.appeal_deadline == date(2027, 2, 1) and r.tf_risk is Risk.EXPIRED
+    assert "request a reopening" in r.next_action and "write the claim off" in r.next_action
+    assert r.appeal_deadline is None and r.tf_risk is Risk.EXPIRED
 
 
 def test_s26_the_leading_code_picks_the_remedy(rules):

@@ -137,6 +137,9 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool, other: Claim |
             risk = Risk.PROOF
             action = action._replace(text=_proof_text(payer, evidence, deadline.due, action,
                                                                   version_at(payer.appeal, c.dos_from)))
+    if action.remedy == "reopening" and action.category == "timely_filing" and risk is not Risk.PROOF:
+        # Filed late by the tracker's own dates: a write-off unless the payer erred, so no deadline to race.
+        action = action._replace(remedy="")
 
     appeal_due, appeal_rule = _appeal_deadline(c, payer, action)
     if c.status is Status.APPEALED and action.remedy != "late_appeal":
