@@ -13,81 +13,27 @@ Contract (kept narrow on purpose):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
+from claimbook import table
+from claimbook.blocks import Block, Dashboard, Kpi, RefreshOutput, Summary
 
-@dataclass(frozen=True)
-class Block:
-    """A rectangle of cell values with its header row."""
-
-    header: list[str]
-    rows: list[list]
-    first_row: int | None = None  # sheet row of rows[0], when the edge knows it (for "(row 12)" labels)
+__all__ = ["Block", "Dashboard", "Kpi", "RefreshOutput", "Summary", "run_blocks"]
 
 
-@dataclass(frozen=True)
-class Kpi:
-    label: str
-    value: float | int | None
-    fmt: str  # "money", "percent", "count"
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    buckets: list[str]  # bucket labels, in order
-    payers: list[str]  # payer display names, largest open AR first
-    dollars: list[list[float]]  # [payer][bucket]
-    counts: list[list[int]]  # [payer][bucket]
-    kpis: list[Kpi]
-
-
-@dataclass(frozen=True)
-class Summary:
-    claims: int
-    open: int
-    due_today: int
-    overdue: int
-    critical: int  # open claims at Critical timely-filing risk (15 days or less)
-    data_issues: int  # claims with at least one data issue
-    expired: int = 0  # open claims whose timely-filing deadline has passed
-
-    def line(self) -> str:
-        return (
-            f"{self.claims} claims, {self.open} open: {self.due_today} due today, {self.overdue} overdue, "
-            f"{self.critical} with 15 days or less to the filing deadline, {self.expired} past it, "
-            f"{self.data_issues} with data issues"
-        )
-
-
-@dataclass(frozen=True)
-class RefreshOutput:
-    as_of: date
-    computed: list[list]  # one row per Claims data row (all None for a blank row)
-    worklist: Block
-    dashboard: Dashboard
-    payers: Block
-    rules_folder: str
-    rules_problems: list[str]
-    summary: Summary
-    evaluation: object = field(default=None, repr=False)  # claimbook.model.Evaluation, for callers that need it
-    claims: tuple = field(default=(), repr=False)  # the Claim records, in the order of evaluation.results
-    settings: object = field(default=None, repr=False)  # claimbook.table.TrackerSettings read from the Settings rows
-
-
-def run_blocks(claims: Block, log: Block | None, rules, as_of: date, settings_rows=None) -> RefreshOutput:
+def run_blocks(claims: Block, log: Block | None, rules, as_of: date, settings_rows=None, *,
+               settings: table.TrackerSettings | None = None) -> RefreshOutput:
     """Claims block (+ Follow-up Log, + Settings rows) in, everything a refresh writes out. Pure.
 
-    ``as_of`` is the date to compute for (the edge resolves the Settings "As-of date" or today).
+    ``as_of`` is the date to compute for (the session resolves the Settings "As-of date" or today).
+    ``settings``: the Settings rows already read by the session (else ``settings_rows`` are read here).
     Raises ``MissingColumnsError`` when the Claims header lacks Claim ID, Payer or DOS.
     """
-    from claimbook import table
     from claimbook.engine import evaluate
     from claimbook.model import Risk
 
     day_first = rules.settings.day_first_dates
-    tracker = table.tracker_settings(settings_rows, day_first)
+    tracker = settings if settings is not None else table.tracker_settings(settings_rows, day_first)
     read = table.read_claims(claims, day_first)
     facts = table.read_log(log, day_first)
     records = []
@@ -119,17 +65,18 @@ def run_blocks(claims: Block, log: Block | None, rules, as_of: date, settings_ro
     if look_ahead is None:
         look_ahead = rules.settings.look_ahead_days
     worklist = Block(list(table.WORKLIST_COLUMNS), table.worklist_rows(pairs, as_of, look_ahead))
-    board = table.dashboard(pairs, rules.settings.bucket_labels(), as_of)
+    board = table.dashboard(pairs, rules.settings.bucket_labels(), as_of,
+                            table.ar_over_days(rules.settings.bucket_edges))
     payers = Block(list(table.PAYERS_COLUMNS), table.payers_rows(rules, as_of))
 
     problems = [str(p) for p in (*getattr(rules, "problems", ()), *evaluation.rules_problems)]
     problems = list(dict.fromkeys(problems)) + list(tracker.problems)
+    due_today, overdue = table.follow_ups_due((r for _, r in pairs), as_of)
     summary = Summary(
         claims=len(records),
         open=sum(1 for _, r in pairs if r.is_open),
-        due_today=sum(1 for _, r in pairs if r.is_open and r.needs_action and r.follow_up == as_of),
-        overdue=sum(1 for _, r in pairs
-                    if r.is_open and r.needs_action and r.follow_up is not None and r.follow_up < as_of),
+        due_today=due_today,
+        overdue=overdue,
         critical=sum(1 for _, r in pairs if r.is_open and r.tf_risk is Risk.CRITICAL),
         data_issues=sum(1 for row in computed if row[issue_col]),
         expired=sum(1 for _, r in pairs if r.is_open and r.tf_risk is Risk.EXPIRED),

@@ -825,8 +825,8 @@ class TrackerSettings:
     problems: tuple[str, ...] = ()
 
 
-def tracker_settings(rows: Sequence[Sequence] | None, day_first: bool = False) -> TrackerSettings:
-    """Read the Settings sheet's [label, value] rows. Unknown labels are ignored."""
+def _settings_values(rows: Sequence[Sequence] | None) -> dict[str, object]:
+    """{normalised label: value} of the Settings rows; the first row with a label wins."""
     values: dict[str, object] = {}
     for row in rows or ():
         if not row or len(row) < 1:
@@ -834,6 +834,22 @@ def tracker_settings(rows: Sequence[Sequence] | None, day_first: bool = False) -
         label = norm_header(row[0])
         if label and label not in values:
             values[label] = row[1] if len(row) > 1 else None
+    return values
+
+
+def _folder_text(value: object) -> str | None:
+    return None if is_blank(value) or _error_value(value) else str(value).strip()
+
+
+def rules_folder_setting(rows: Sequence[Sequence] | None) -> str | None:
+    """The Settings "Rules folder" text (None: automatic). It needs no date order, so the session can
+    find the rules before the other settings are read with the rules' date order."""
+    return _folder_text(_settings_values(rows).get(norm_header(SETTING_RULES_FOLDER)))
+
+
+def tracker_settings(rows: Sequence[Sequence] | None, day_first: bool = False) -> TrackerSettings:
+    """Read the Settings sheet's [label, value] rows. Unknown labels are ignored."""
+    values = _settings_values(rows)
     problems: list[str] = []
 
     def number(label: str, lo: int, hi: int) -> int | None:
@@ -853,8 +869,7 @@ def tracker_settings(rows: Sequence[Sequence] | None, day_first: bool = False) -
     issues: list[str] = []
     as_of = parse_date(values.get(norm_header(SETTING_AS_OF)), f"Settings: {SETTING_AS_OF}", issues, day_first)
     problems.extend(i + " (today was used)" for i in issues)
-    folder = values.get(norm_header(SETTING_RULES_FOLDER))
-    folder = None if is_blank(folder) or _error_value(folder) else str(folder).strip()
+    folder = _folder_text(values.get(norm_header(SETTING_RULES_FOLDER)))
     return TrackerSettings(
         as_of=as_of,
         rules_folder=folder,
@@ -927,26 +942,44 @@ def worklist_rows(pairs: Sequence[tuple[Claim, object]], as_of: date, look_ahead
 _DENIED = {Status.DENIED, Status.APPEALED}
 
 
-def dashboard(pairs: Sequence[tuple[Claim, object]], bucket_labels: Sequence[str], as_of: date):
-    """Open AR by payer and aging bucket, and the KPIs."""
-    from claimbook.pipeline import Dashboard, Kpi
+def follow_ups_due(results: Iterable, as_of: date) -> tuple[int, int]:
+    """(due today, overdue): open claims needing an action whose follow-up date is as-of, or before it.
+    The one count the Dashboard's tiles and the refresh's summary line both show."""
+    due_today = overdue = 0
+    for r in results:
+        if r.is_open and r.needs_action and r.follow_up is not None:
+            if r.follow_up == as_of:
+                due_today += 1
+            elif r.follow_up < as_of:
+                overdue += 1
+    return due_today, overdue
+
+
+def ar_over_days(bucket_edges: Sequence[int]) -> tuple[int, int]:
+    """The ages of the Dashboard's two "AR over N days" tiles: the upper ends of the last two aging
+    buckets (90 and 120 with the usual 0-30 ... 120+ buckets), so the tiles always match the buckets."""
+    edges = sorted(bucket_edges) or [90, 120]
+    return (edges[-2] if len(edges) > 1 else edges[-1]), edges[-1]
+
+
+def dashboard(pairs: Sequence[tuple[Claim, object]], bucket_labels: Sequence[str], as_of: date,
+              over_days: tuple[int, int] = (90, 120)):
+    """Open AR by payer and aging bucket, and the KPIs (``over_days``: the two "AR over N days" tiles)."""
+    from claimbook.blocks import Dashboard, Kpi
 
     buckets = list(bucket_labels)
     index = {b: i for i, b in enumerate(buckets)}
     by_payer: dict[str, tuple[list[float], list[int]]] = {}
-    open_ar = over90 = over120 = risk_dollars = underpaid = unbilled = 0.0
-    due_today = overdue = submitted = denied = 0
+    open_ar = over_a = over_b = risk_dollars = underpaid = unbilled = 0.0
+    days_a, days_b = over_days
+    submitted = denied = 0
+    due_today, overdue = follow_ups_due((r for _, r in pairs), as_of)
     for c, r in pairs:
         billed = c.status is not Status.NOT_SUBMITTED
         if billed:
             submitted += 1
             denied += c.status in _DENIED
         underpaid += r.underpaid or 0.0
-        if r.needs_action and r.follow_up is not None and r.is_open:
-            if r.follow_up == as_of:
-                due_today += 1
-            elif r.follow_up < as_of:
-                overdue += 1
         if not r.is_open:
             continue
         stake = r.at_stake or 0.0
@@ -956,10 +989,10 @@ def dashboard(pairs: Sequence[tuple[Claim, object]], bucket_labels: Sequence[str
             unbilled += stake
             continue
         open_ar += stake
-        if r.age is not None and r.age > 90:
-            over90 += stake
-        if r.age is not None and r.age > 120:
-            over120 += stake
+        if r.age is not None and r.age > days_a:
+            over_a += stake
+        if r.age is not None and r.age > days_b:
+            over_b += stake
         name = r.payer_name if r.payer_key != "default" else (" ".join(c.payer.split()) or r.payer_name)
         dollars, counts = by_payer.setdefault(name, ([0.0] * len(buckets), [0] * len(buckets)))
         i = index.get(r.bucket)
@@ -970,8 +1003,8 @@ def dashboard(pairs: Sequence[tuple[Claim, object]], bucket_labels: Sequence[str
     kpis = [
         Kpi("Open AR", round(open_ar, 2), "money",
             f"owed on billed claims; ${unbilled:,.2f} more not billed yet" if unbilled else "owed on billed claims"),
-        Kpi("AR over 90 days", (over90 / open_ar) if open_ar else None, "percent", "share of open AR dollars"),
-        Kpi("AR over 120 days", (over120 / open_ar) if open_ar else None, "percent", "share of open AR dollars"),
+        Kpi(f"AR over {days_a} days", (over_a / open_ar) if open_ar else None, "percent", "share of open AR dollars"),
+        Kpi(f"AR over {days_b} days", (over_b / open_ar) if open_ar else None, "percent", "share of open AR dollars"),
         Kpi("Denial rate", (denied / submitted) if submitted else None, "percent",
             "denied or appealed, among submitted claims"),
         Kpi("Follow-ups due today", due_today, "count"),
