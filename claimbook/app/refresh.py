@@ -125,3 +125,21 @@ def rules_folder_of(edge) -> "Path":  # noqa: F821 - annotation only
     from claimbook.app.context import rules_folder
 
     return rules_folder(edge.location(), table.rules_folder_setting(edge.read_settings()))
+
+
+def evaluate_row(session: Session, header: list, row: list, log: Block | None):
+    """One Claims row (with its Follow-up Log facts) evaluated alone: (claim, result), (None, None) when
+    the row is blank. The result's priority is the rank the last refresh wrote (alone, the claim would
+    always rank first), 0 when there is none."""
+    from claimbook import table
+    from claimbook.engine import evaluate as run_engine
+
+    read = table.read_claims(Block(header, [row]), session.day_first)
+    claim = read.claims[0]
+    if claim is None:
+        return None, None
+    claim = table.apply_log(claim, table.read_log(log, session.day_first).get(read.keys[0]))
+    result = run_engine([claim], session.rules, session.as_of).results[0]
+    computed = table.map_computed_columns(header)
+    rank = row[computed["Priority"]] if "Priority" in computed else None
+    return claim, result._replace(priority=int(rank) if isinstance(rank, (int, float)) and rank > 0 else 0)

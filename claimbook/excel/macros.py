@@ -8,11 +8,10 @@
     RunPython "import claimbook.excel.macros as m; m.show_help()"
     RunPython "import claimbook.excel.macros as m; m.import_remittance()"
 
-This module only translates (style guide G7): it reads whole blocks of cells (one call per block, never a
-cell at a time), calls the shared pipeline (``claimbook.pipeline.run_blocks``), and writes whole blocks
-back: one write per run of adjacent computed columns of the Claims table and one per ``SheetBlock``.
-The number of calls to Excel does not depend on the number of claims (xlwings itself splits a write of
-more than 100,000 cells into chunks).
+This module only translates (style guide G7): each button opens the live edge on the calling workbook
+(``claimbook.excel.edge.LiveEdge``: whole blocks read and written, a small number of calls into Excel
+whatever the number of claims) and calls the same use case as the command line (``claimbook.app``):
+the session resolves the rules folder, the rules and the as-of date exactly as ``claimbook refresh`` does.
 
 Errors a person can act on (``ClaimbookError``) become one plain message box. Anything else also
 becomes a plain message box (no traceback popup: RunPython would show stderr) and is logged, without
@@ -25,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -34,13 +32,14 @@ from pathlib import Path
 
 import xlwings as xw
 
-from claimbook import sheets, table
-from claimbook.errors import ClaimbookError, TrackerError
-from claimbook.pipeline import Block, run_blocks
 from claimbook import imports as importer
+from claimbook import sheets, table
+from claimbook.app import refresh as usecase
+from claimbook.blocks import Block
+from claimbook.errors import ClaimbookError, TrackerError
+from claimbook.excel.edge import READ as _READ, LiveEdge, cell as _cell
 
 TITLE = "claimbook"
-_READ = dict(ndim=2, dates=dt.date, empty=None)
 _MAX_ALERT_LINES = 12
 
 
@@ -104,15 +103,17 @@ def _run(book, doing: str, action) -> None:
     """Run one button's work with Excel quiet, and turn every failure into one plain message box."""
     app = book.app
     progress = _Progress(app)
+    edge = LiveEdge(book, app)
     try:
         with app.properties(screen_updating=False, calculation="manual", status_bar=f"claimbook: {doing}…"):
-            action(book, progress)
+            action(edge, progress)
     except ClaimbookError as err:
+        wrote = progress.wrote or edge.wrote
         _alert(app, _shorten(str(err)) + ("\n\nSome sheets were already updated; press the button again "
-                                          "after fixing this." if progress.wrote else ""), critical=True)
+                                          "after fixing this." if wrote else ""), critical=True)
     except Exception as err:  # noqa: BLE001 - a bug: never a traceback popup in Excel
         log = _log_bug(err)
-        changed = ("Some sheets may be half updated: press the button again." if progress.wrote
+        changed = ("Some sheets may be half updated: press the button again." if progress.wrote or edge.wrote
                    else "Nothing in the workbook was changed.")
         _alert(app, f"Something went wrong while {doing} ({type(err).__name__}). {changed}\n\n"
                     f"Please send the file {log} to whoever supports claimbook.", critical=True)
@@ -149,98 +150,11 @@ def _log_bug(err: BaseException) -> str:
 
 
 # ----------------------------------------------------------------------------------------- refresh
-def _refresh(book, progress: _Progress) -> None:
+def _refresh(edge: LiveEdge, progress: _Progress, session=None) -> None:
     progress.say("reading the claims…")
-    claims_table = _table(book, sheets.CLAIMS, sheets.CLAIMS_TABLE)
-    claims = _read_table(claims_table)
-    log = _read_table(_table(book, sheets.FOLLOWUP_LOG, sheets.LOG_TABLE, required=False))
-    settings_rows = _read_settings(book)
-    rules, as_of = _rules_and_as_of(book, settings_rows)
-    take_over = _unowned_computed(claims_table, claims)  # a practice's own same-named column stops here
-    progress.say(f"computing {len(claims.rows):,} claims…")
-    output = run_blocks(claims, log, rules, as_of, settings_rows)
-    progress.say("writing…")
-    progress.wrote = True
-    _write_computed(claims_table, claims.header, output.computed)
-    _mark_computed(claims_table, take_over)
-    for block in sheets.generated_blocks(output):
-        _write_block(book, block)
-
-
-def _write_computed(claims_table, header: list, computed: list[list]) -> None:
-    """One write per run of adjacent computed columns (normally one run at the table's right)."""
-    body = claims_table.data_body_range
-    if body is None or not computed:
-        return
-    where = table.map_computed_columns(header)  # column name -> index in the table
-    pick = sorted((where[name], k) for k, name in enumerate(table.COMPUTED_COLUMNS) if name in where)
-    for run in _runs(pick):
-        first = run[0][0]
-        values = [[_cell(row[k]) for _, k in run] for row in computed]
-        body[0, first].resize(len(values), len(run)).value = values
-
-
-def _header_note(cell):
-    """The text of a header cell's note; None when it has none, ``...`` when Excel cannot say."""
-    try:
-        note = cell.note
-        return None if note is None else note.text
-    except Exception:  # noqa: BLE001 - an Excel (or engine) without notes: ownership cannot be read
-        return ...
-
-
-def _unowned_computed(claims_table, claims: Block) -> list[int]:
-    """Table columns named like a computed column whose header lacks claimbook's note (one read per
-    computed column, not per claim). Such a column with entries is the practice's own: ``TrackerError``
-    before anything is written. Empty ones are claimbook's to fill (and are marked after the write)."""
-    from xlwings.utils import col_name
-
-    top = claims_table.header_row_range
-    unmarked = []
-    for i in table.map_computed_columns(claims.header).values():
-        text = _header_note(top[0, i])
-        if text is ... or table.is_claimbook_mark(text):
-            continue
-        if table.column_in_use(claims.rows, i):
-            raise TrackerError(table.column_clash_message(claims.header[i], col_name(top.column + i)))
-        unmarked.append(i)
-    return unmarked
-
-
-def _mark_computed(claims_table, cols: list[int]) -> None:
-    top = claims_table.header_row_range
-    for i in cols:
-        try:
-            top[0, i].add_note(table.COMPUTED_MARK)
-        except Exception:  # noqa: BLE001 - a note is a nicety; the column stays claimbook's while empty
-            pass
-
-
-def _runs(pairs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
-    """Split sorted (column, value index) pairs into runs of adjacent columns."""
-    runs: list[list[tuple[int, int]]] = []
-    for col, k in pairs:
-        if runs and runs[-1][-1][0] == col - 1:
-            runs[-1].append((col, k))
-        else:
-            runs.append([(col, k)])
-    return runs
-
-
-def _write_block(book, block: sheets.SheetBlock) -> None:
-    """Clear the block's area, write its values in one call, then its number formats (per column)."""
-    sheet = _sheet(book, block.sheet)
-    width = max((len(r) for r in block.values), default=0)
-    if (len(block.values), width) != (block.clear_rows, block.clear_cols):  # else the write covers it all
-        sheet.range((block.row, block.col, block.clear_rows, block.clear_cols)).clear_contents()
-    if not width:
-        return
-    values = [[_cell(v) for v in r] + [None] * (width - len(r)) for r in block.values]
-    target = sheet.range((block.row, block.col, len(values), width))
-    target.value = values
-    for j, fmt in enumerate(block.col_formats[:width]):
-        if fmt:
-            target[:, j].number_format = fmt
+    session = session or usecase.session_for(edge)
+    progress.say(f"computing {len(edge.read_claims().rows):,} claims…")
+    usecase.refresh(edge, session)
 
 
 # ---------------------------------------------------------------------------------- import remittance
@@ -271,92 +185,37 @@ def _pick_files(book) -> list[Path]:
                        "claimbook import FILE --into TRACKER")
 
 
-def _import_remittance(book, progress: _Progress) -> None:
-    files = _pick_files(book)
+def _import_remittance(edge: LiveEdge, progress: _Progress) -> None:
+    files = _pick_files(edge.book)
     if not files:
         return
     progress.say("reading the files…")
-    claims_table = _table(book, sheets.CLAIMS, sheets.CLAIMS_TABLE)
-    claims = _read_table(claims_table)
-    settings_rows = _read_settings(book)
-    log_sheet = _optional_sheet(book, importer.IMPORT_LOG_SHEET)
-    result = importer.plan_files(files, claims, settings_rows, _rules_folder(book, settings_rows),
-                                 _read_import_log(log_sheet))
+    result, _done = usecase.import_files(edge, files)
     if not result.imported:
-        _alert(book.app, importer.summary(result.reports, "Nothing was changed."))
+        _alert(edge.app, importer.summary(result.reports, "Nothing was changed."))
         return
-    progress.say("writing…")
-    progress.wrote = True
-    _write_edit(claims_table, result.edit)
-    _append_import_log(book, log_sheet, importer.log_rows(result.reports, dt.datetime.now()))
-    _refresh(book, progress)
-    _alert(book.app, _shorten(importer.summary(result.reports), 25))
-
-
-def _read_import_log(sheet) -> list[list]:
-    """The Import Log's date, file and hash columns in one read ([] when there is no log yet)."""
-    if sheet is None:
-        return []
-    last = sheet.used_range.last_cell.row
-    if last < 2:
-        return []
-    return sheet.range((2, 1), (last, 3)).options(**_READ).value
-
-
-def _write_edit(claims_table, edit) -> None:
-    """Changed cells: one write per run of adjacent changed rows in each column. New claims: the table
-    grows first, then all the new rows in one write."""
-    top = claims_table.header_row_range
-    sheet, row0, col0 = claims_table.parent, top.row + 1, top.column
-    for c, rows in edit.changed_columns().items():
-        for run in importer.runs(rows):
-            sheet.range((row0 + run[0], col0 + c)).resize(len(run), 1).value = [[_cell(edit.rows[r][c])] for r in run]
-    new = edit.new_rows
-    if not new:
-        return
-    if edit.grows_by:
-        claims_table.resize(sheet.range((top.row, col0)).resize(1 + len(edit.rows), len(edit.header)))
-    sheet.range((row0 + edit.used, col0)).resize(len(new), len(edit.header)).value = \
-        [[_cell(v) for v in r] for r in new]
-
-
-def _append_import_log(book, sheet, rows: list[list]) -> None:
-    """Append the rows below the Import Log's last used row (the sheet is added when missing)."""
-    if sheet is None:
-        sheet = book.sheets.add(importer.IMPORT_LOG_SHEET, after=book.sheets[len(book.sheets) - 1])
-        rows = [list(importer.IMPORT_LOG_COLUMNS), *rows]
-        first = 1
-    else:
-        first = max(sheet.used_range.last_cell.row, 1) + 1
-    target = sheet.range((first, 1)).resize(len(rows), len(importer.IMPORT_LOG_COLUMNS))
-    target.value = [[_cell(v) for v in r] for r in rows]
-    target[:, 0].number_format = importer.STAMP_FORMAT
+    _alert(edge.app, _shorten(importer.summary(result.reports), 25))
 
 
 # ------------------------------------------------------------------------------------- check rules
-def _check_rules(book, progress: _Progress) -> None:
-    from claimbook.rules.loader import check_rules as problems_in
-
-    folder = _rules_folder(book, _read_settings(book))
-    problems = problems_in(folder)
-    lines = [str(p) if p.severity == "error" else f"{p} (warning)" for p in problems]
-    progress.wrote = True
+def _check_rules(edge: LiveEdge, progress: _Progress) -> None:
+    folder = usecase.rules_folder_of(edge)
+    check = usecase.check_rules(folder)
+    lines = check.lines()
     keep = {"payers.folder", "payers.summary", "payers.problems"}
-    for block in sheets.payers_blocks(Block([], []), str(folder), lines):
-        if block.key in keep:
-            _write_block(book, block)
-    errors = sum(p.severity == "error" for p in problems)
-    if not problems:
-        _alert(book.app, f"The rules in {folder} have no problems.")
+    edge.write_blocks([b for b in sheets.payers_blocks(Block([], []), str(folder), lines) if b.key in keep])
+    errors = check.errors
+    if not check.problems:
+        _alert(edge.app, f"The rules in {folder} have no problems.")
         return
     head = (f"The rules in {folder} have {errors} error{'s' if errors != 1 else ''} and "
-            f"{len(problems) - errors} warning{'s' if len(problems) - errors != 1 else ''}:")
-    _alert(book.app, _shorten("\n".join([head, *lines])) + "\n\nThey are also listed on the Payers sheet.",
+            f"{check.warnings} warning{'s' if check.warnings != 1 else ''}:")
+    _alert(edge.app, _shorten("\n".join([head, *lines])) + "\n\nThey are also listed on the Payers sheet.",
            critical=errors > 0)
 
 
-def _open_rules_folder(book, progress: _Progress) -> None:
-    folder = _rules_folder(book, _read_settings(book))
+def _open_rules_folder(edge: LiveEdge, progress: _Progress) -> None:
+    folder = usecase.rules_folder_of(edge)
     if not folder.is_dir():
         raise TrackerError(f"The rules folder {folder} does not exist. Check 'Rules folder' on the Settings sheet.")
     from claimbook.rules.loader import default_rules_dir
@@ -368,40 +227,40 @@ def _open_rules_folder(book, progress: _Progress) -> None:
     if sys.platform.startswith("win"):
         os.startfile(str(folder))  # noqa: S606 - opens Explorer
         if note:
-            _alert(book.app, f"The rules folder is {folder}.{note}")
+            _alert(edge.app, f"The rules folder is {folder}.{note}")
     elif sys.platform == "darwin":
         subprocess.run(["open", str(folder)], check=False)  # noqa: S603, S607
         if note:
-            _alert(book.app, f"The rules folder is {folder}.{note}")
+            _alert(edge.app, f"The rules folder is {folder}.{note}")
     else:
-        _alert(book.app, f"The rules folder is {folder}.{note}")
+        _alert(edge.app, f"The rules folder is {folder}.{note}")
 
 
-def _show_help(book, progress: _Progress) -> None:
+def _show_help(edge: LiveEdge, progress: _Progress) -> None:
     try:
-        sheet = book.sheets[sheets.HOWTO]
+        sheet = edge.book.sheets[sheets.HOWTO]
     except Exception as err:  # noqa: BLE001 - xlwings raises the engine's own error for a missing sheet
         raise TrackerError(f'This workbook has no "{sheets.HOWTO}" sheet.') from err
     sheet.activate()
 
 
 # -------------------------------------------------------------------------- explain / log follow-up
-def _explain_claim(book, progress: _Progress) -> None:
+def _explain_claim(edge: LiveEdge, progress: _Progress) -> None:
     from claimbook.engine import explain
 
-    claim, result, as_of = _selected_claim(book)
+    claim, result, as_of = _selected_claim(edge)
     used = [("Service date", claim.dos_from), ("Through", claim.dos_through), ("Submitted", claim.submitted),
             ("Accepted", claim.accepted), ("Remit", claim.remit_date), ("Primary EOB", claim.primary_eob_date),
             ("Docs due", claim.docs_due), ("Last contact", claim.last_contact), ("Appeal filed", claim.appeal_filed),
             ("Next date from the Follow-up Log", claim.next_date_override)]
     dates = ", ".join(f"{label} {d:%m/%d/%Y}" for label, d in used if d)
     text = f"As of {as_of:%m/%d/%Y}.\n{explain(claim, result)}\nDates used: {dates or 'none'}."
-    _alert(book.app, _shorten(text, 25))
+    _alert(edge.app, _shorten(text, 25))
 
 
-def _log_followup(book, progress: _Progress) -> None:
-    claim, result, _ = _selected_claim(book)
-    log = _table(book, sheets.FOLLOWUP_LOG, sheets.LOG_TABLE)
+def _log_followup(edge: LiveEdge, progress: _Progress) -> None:
+    claim, result, _ = _selected_claim(edge)
+    log = edge.table(sheets.FOLLOWUP_LOG, sheets.LOG_TABLE)
     header = log.header_row_range.options(**_READ).value[0]
     cols = table.map_log_columns(header)
     if "Claim ID" not in cols or "Date" not in cols:
@@ -426,45 +285,33 @@ def _blank_last_row(log):
     return last if all(table.is_blank(v) for v in last.options(**_READ).value[0]) else None
 
 
-def _selected_claim(book):
+def _selected_claim(edge: LiveEdge):
     """The claim of the active cell's row in the Claims table (or on the Worklist), evaluated alone."""
-    from claimbook.engine import evaluate
-
-    selection = book.app.selection
-    claims_table = _table(book, sheets.CLAIMS, sheets.CLAIMS_TABLE)
+    selection = edge.app.selection
+    claims_table = edge.table(sheets.CLAIMS, sheets.CLAIMS_TABLE)
     header = claims_table.header_row_range.options(**_READ).value[0]
     body = claims_table.data_body_range
     on = selection.sheet.name if selection is not None else None
     if on == sheets.CLAIMS and body is not None and body.row <= selection.row < body.row + body.shape[0]:
         row = body[selection.row - body.row, :].options(**_READ).value[0]
     elif on in (sheets.WORKLIST, sheets.FOLLOWUP_LOG):
-        row = _find_claim_row(claims_table, header, _claim_id_on_row(book, selection))
+        row = _find_claim_row(claims_table, header, _claim_id_on_row(edge, selection))
     else:
         raise TrackerError("Click a cell in a claim's row on the Claims sheet (or on the Worklist), "
                            "then press the button again.")
-    settings_rows = _read_settings(book)
-    rules, as_of = _rules_and_as_of(book, settings_rows)
-    day_first = rules.settings.day_first_dates
-    read = table.read_claims(Block(header, [row]), day_first)
-    claim = read.claims[0]
+    session = usecase.session_for(edge)
+    claim, result = usecase.evaluate_row(session, header, row, edge.read_log())
     if claim is None:
         raise TrackerError("That row of the Claims table is empty.")
-    log = _read_table(_table(book, sheets.FOLLOWUP_LOG, sheets.LOG_TABLE, required=False))
-    claim = table.apply_log(claim, table.read_log(log, day_first).get(read.keys[0]))
-    result = evaluate([claim], rules, as_of).results[0]
-    # Alone, the claim would always rank #1: show the rank the last refresh wrote instead.
-    computed = table.map_computed_columns(header)
-    rank = row[computed["Priority"]] if "Priority" in computed else None
-    result = result._replace(priority=int(rank) if isinstance(rank, (int, float)) and rank > 0 else 0)
-    return claim, result, as_of
+    return claim, result, session.as_of
 
 
-def _claim_id_on_row(book, selection):
+def _claim_id_on_row(edge: LiveEdge, selection):
     """The Claim ID on the selected row of the Worklist or the Follow-up Log (two small reads)."""
     if selection.sheet.name == sheets.WORKLIST:
         header_row, width = sheets.WORKLIST_HEADER_ROW, len(table.WORKLIST_COLUMNS)
     else:
-        log = _table(book, sheets.FOLLOWUP_LOG, sheets.LOG_TABLE)
+        log = edge.table(sheets.FOLLOWUP_LOG, sheets.LOG_TABLE)
         header_row, width = log.header_row_range.row, log.header_row_range.shape[1]
     header = selection.sheet.range((header_row, 1, 1, width)).options(**_READ).value[0]
     claim_id = None
@@ -487,121 +334,3 @@ def _find_claim_row(claims_table, header: list, claim_id) -> list:
         if table.claim_key(value) == key:
             return body[i, :].options(**_READ).value[0]
     raise TrackerError(f"Claim {claim_id} is not in the Claims table. If it was removed, press Refresh.")
-
-
-# ---------------------------------------------------------------------------------------- reading
-def _sheet(book, name: str):
-    try:
-        return book.sheets[name]
-    except Exception as err:  # noqa: BLE001 - xlwings raises the engine's own error for a missing sheet
-        raise TrackerError(f'This workbook has no "{name}" sheet. Is it a claimbook tracker?') from err
-
-
-def _table(book, sheet_name: str, table_name: str, required: bool = True):
-    sheet = _sheet(book, sheet_name) if required else _optional_sheet(book, sheet_name)
-    if sheet is None:
-        return None
-    tables = sheet.tables
-    if table_name in tables:
-        return tables[table_name]
-    if required:
-        raise TrackerError(f'The "{sheet_name}" sheet has no table named "{table_name}". '
-                           "Is it a claimbook tracker?")
-    return None
-
-
-def _optional_sheet(book, name: str):
-    try:
-        return book.sheets[name]
-    except Exception:  # noqa: BLE001
-        return None
-
-
-def _read_table(tbl) -> Block | None:
-    """A table's header and body in two reads (dates as dates, empty cells as None)."""
-    if tbl is None:
-        return None
-    header = [("" if h is None else str(h)) for h in tbl.header_row_range.options(**_READ).value[0]]
-    body = tbl.data_body_range
-    rows = body.options(**_READ).value if body is not None else []
-    return Block(header, rows, first_row=body.row if body is not None else None)
-
-
-def _read_settings(book) -> list[list]:
-    """The Settings sheet's [label, value] rows, in one read."""
-    sheet = _optional_sheet(book, sheets.SETTINGS)
-    if sheet is None:
-        return []
-    last = sheet.used_range.last_cell.row
-    return sheet.range((1, 1, max(1, min(last, 200)), 2)).options(**_READ).value
-
-
-# ------------------------------------------------------------------------------------------ rules
-def _workbook_folder(book) -> Path | None:
-    """The workbook's folder, or None when Excel reports a web address (OneDrive/SharePoint) or nothing."""
-    try:
-        name = book.fullname
-    except Exception:  # noqa: BLE001 - xlwings may fail to map a OneDrive URL to a local path
-        return None
-    if not name or re.match(r"^[a-z][a-z0-9+.-]*://", str(name), re.I) or not os.path.isabs(str(name)):
-        return None
-    return Path(name).parent
-
-
-def _rules_folder(book, settings_rows) -> Path:
-    """Settings "Rules folder" (relative to the workbook), else ``rules`` beside the workbook, else the
-    user's ``~/claimbook/rules``, else the built-in rules. Never the current directory."""
-    from claimbook.rules.loader import resolve_rules_dir
-
-    typed = table.tracker_settings(settings_rows).rules_folder
-    here = _workbook_folder(book)
-    explicit = None
-    if typed:
-        path = Path(os.path.expandvars(os.path.expanduser(typed)))
-        if not path.is_absolute():
-            if here is None:
-                raise TrackerError(
-                    f"The Rules folder on the Settings sheet ({typed}) is not a full path, and this workbook "
-                    "is not in a folder on this computer (OneDrive/SharePoint). Type a full path such as "
-                    "C:\\ClaimBook\\rules.")
-            path = here / path
-        explicit = path
-    return Path(resolve_rules_dir(explicit, here / book.name if here else None))
-
-
-def _rules_and_as_of(book, settings_rows):
-    from claimbook.rules.loader import load_rules
-
-    rules = load_rules(_rules_folder(book, settings_rows))
-    tracker = table.tracker_settings(settings_rows, rules.settings.day_first_dates)
-    return rules, tracker.as_of or dt.date.today()
-
-
-# ---------------------------------------------------------------------------------------- writing
-_EXCEL_WOULD_PARSE = re.compile(
-    r"""^\s*(
-        [+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?     # numbers, 1,234 / 12% / 1e5
-      | [$€£]\s*[\d,.]+                                    # currency
-      | \d{1,4}[/\-.]\d{1,2}([/\-.]\d{1,4})?(\s.*)?         # dates such as 3/4/26 or 2026-03-04
-      | (\d{1,2}[\s\-/.]+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?([\s\-/.,]+\d{1,4}){0,2}
-                                                           # dates such as Dec-1, 5 Jan, March 4, 2026
-      | \(\s*[$€£]?\s*[\d,.]+\s*\)                          # accounting negatives, (120)
-      | \d{1,2}:\d{2}(:\d{2})?(\s*[AaPp][Mm])?               # times
-      | (TRUE|FALSE)                                         # booleans
-      | \#[A-Z/0!?]+[!?A-Z]*                                 # error literals (#N/A)
-      | \d+\s+\d+/\d+                                        # fractions (1 1/2)
-    )\s*$""",
-    re.X | re.I,
-)
-
-
-def _cell(value):
-    """A value as written into Excel. Text gets Excel's hidden text prefix (') when Excel would otherwise
-    read it as a formula (``table.safe_text``), a number, a date, a time or TRUE/FALSE, and when it starts
-    with an apostrophe itself (Excel would swallow that one as the prefix: "'Brien" would become "Brien")."""
-    if isinstance(value, str):
-        guarded = table.safe_text(value)
-        if guarded == value and (value.startswith("'") or _EXCEL_WOULD_PARSE.match(value)):
-            guarded = "'" + value
-        return guarded
-    return value

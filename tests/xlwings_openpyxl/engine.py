@@ -27,6 +27,11 @@ Every engine-level call that reads cell values (``raw_value``/``formula`` get) a
 ``engine.reads``; every call that writes or clears cells (``raw_value``/``formula`` set,
 ``clear_contents``, ``clear``, a table row added) adds 1 to ``engine.writes``. ``engine.calls`` logs
 ``(kind, sheet, address, cells)`` for each. ``book.save()`` writes the file (``keep_vba`` for .xlsm).
+
+``engine.excel_calls`` counts every call xlwings makes into the engine objects (App, Book, Sheet, Range,
+Table, ...): each public method or property it uses, and ``len``/``iter``/``in``/``[]`` on a collection.
+Setting a property counts too. On Windows each of those is at least one COM call into Excel (0.1-1 ms), so this is the number to keep
+small; calls the engine makes to itself are not counted.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import datetime as dt
 import itertools
 import os
 import re
+import sys
 
 import openpyxl
 from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
@@ -78,6 +84,7 @@ class Engine:
 
     def reset(self):
         self._apps: list[App] = []
+        self.excel_calls = 0
         self.reads = 0
         self.writes = 0
         self.calls: list[tuple[str, str, str, int]] = []
@@ -89,6 +96,7 @@ class Engine:
         self.reads = 0
         self.writes = 0
         self.calls = []
+        self.excel_calls = 0
 
     def _count(self, kind, rng, cells):
         if kind == "read":
@@ -1257,3 +1265,45 @@ class Name(base_classes.Name):
 
     def delete(self):
         self.book.wb.defined_names.pop(self.dn.name, None)
+
+
+# ------------------------------------------------------------------------------- counting Excel calls
+_SPECIAL = ("__call__", "__len__", "__iter__", "__contains__", "__getitem__")
+
+
+def _outside(frame) -> bool:
+    return frame.f_globals.get("__name__") != __name__
+
+
+def _count_calls(cls) -> None:
+    """Make every use of ``cls`` from outside this module add 1 to ``ENGINE.excel_calls``."""
+
+    def __getattribute__(self, name):
+        if name[0] != "_" and _outside(sys._getframe(1)):
+            ENGINE.excel_calls += 1
+        return object.__getattribute__(self, name)
+
+    def __setattr__(self, name, value):
+        # ``options``: xlwings keeps a Range's options on its engine object (plain Python, not a call into Excel)
+        if name[0] != "_" and name != "options" and _outside(sys._getframe(1)):
+            ENGINE.excel_calls += 1
+        object.__setattr__(self, name, value)
+
+    cls.__getattribute__ = __getattribute__
+    cls.__setattr__ = __setattr__
+    for special in _SPECIAL:
+        method = cls.__dict__.get(special)
+        if method is None:
+            continue
+
+        def counted(self, *args, _method=method, **kwargs):
+            if _outside(sys._getframe(1)):
+                ENGINE.excel_calls += 1
+            return _method(self, *args, **kwargs)
+
+        setattr(cls, special, counted)
+
+
+for _cls in (Apps, App, Books, Book, Sheets, Sheet, Range, _Note, Tables, Table, TableRow, TableRows, TableColumn,
+             TableColumns, Names, Name):
+    _count_calls(_cls)
