@@ -35,7 +35,7 @@ READ = dict(ndim=2, dates=dt.date, empty=None)
 class LiveEdge:
     def __init__(self, book, app=None):
         self.book = book
-        self.app = app if app is not None else book.app  # looked up once per run
+        self._app = app
         self._prepare = None  # the engine's cell preparation, looked up at the first write
         self._budget = ...  # the engine's cells per write (None: no limit), asked at the first write
         self.wrote = False
@@ -44,6 +44,13 @@ class LiveEdge:
         self._settings: list[list] | None = None
         self._claims: Block | None = None
         self._claims_at: tuple[object, int, int] | None = None  # (sheet, header row, first column)
+
+    @property
+    def app(self):
+        """The Excel application (looked up once per run)."""
+        if self._app is None:
+            self._app = self.book.app
+        return self._app
 
     # ---------------------------------------------------------------------------------- locations
     def location(self) -> Path | None:

@@ -12,27 +12,24 @@ The Refresh button does not need any of this; these functions are an extra.
 Every argument takes a single cell or a whole column (a range arrives as a list). A single value is
 used for every row, so ``=CB_TF_RISK(Claims[Payer], Claims[DOS], "Pending")`` works. Cells are read by
 the same rules as the Claims table (text dates, Excel serial numbers, status words such as "billed").
-The answers come from the same engine as Refresh (``claimbook.engine.evaluate``). ``as_of`` defaults to
-today. Rules: the ``rules`` folder beside the workbook, else ``~/claimbook/rules``, else the built-in
-rules (the Settings sheet's "Rules folder" is used by the buttons, not by these functions); they are
-loaded once per Excel session and again when a rules file changes.
+The answers come from the same session and engine as Refresh (``claimbook.app``): the workbook's
+Settings sheet is read (one read per call) and resolved exactly as the Refresh button and
+``claimbook refresh`` do: the Settings "Rules folder", else the ``rules`` folder beside the workbook, else
+``~/claimbook/rules``, else the built-in rules; ``as_of`` defaults to the Settings "As-of date", else
+today. Rules are loaded once per Excel session and again when a rules file changes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import threading
-from pathlib import Path
+from dataclasses import replace
 
 import xlwings as xw
 
 from claimbook import table
+from claimbook.app import cells
+from claimbook.app.context import local_workbook, open_session, rules_folder
+from claimbook.blocks import Block
 from claimbook.errors import ClaimbookError
-from claimbook.pipeline import Block
-
-_LOCK = threading.Lock()
-_CACHE: dict[str, tuple[tuple, object]] = {}  # folder -> (files' sizes and times, Rules)
 
 
 # ------------------------------------------------------------------------------------------ functions
@@ -110,9 +107,10 @@ def _answer(caller, as_of, fields: dict, pick):
         header = ["Claim ID", *columns]
         rows = [[f"row {i + 1}", *[vals[i] if len(vals) == n else vals[0] for vals, _ in columns.values()]]
                 for i in range(n)]
-        rules = rules_for(_book_path(caller))
-        when = table.parse_date(as_of, "as_of", [], rules.settings.day_first_dates) if as_of not in (None, "") else None
-        answers = evaluate_rows(Block(header, rows), rules, when or dt.date.today(), pick)
+        session = session_for(caller)
+        if as_of not in (None, ""):
+            session = replace(session, as_of=table.parse_date(as_of, "as_of", [], session.day_first) or session.as_of)
+        answers = cells.answers(session, Block(header, rows), pick)
     except ClaimbookError as err:
         return f"claimbook: {str(err).splitlines()[0]}"
     if not is_range:
@@ -120,54 +118,35 @@ def _answer(caller, as_of, fields: dict, pick):
     return [[a] for a in answers]
 
 
-def evaluate_rows(block: Block, rules, as_of: dt.date, pick) -> list:
-    """``pick(claim, result)`` for every row of a Claims-like block (None for blank rows)."""
-    from claimbook.engine import evaluate
-
-    read = table.read_claims(block, rules.settings.day_first_dates)
-    claims = [c for c in read.claims if c is not None]
-    results = iter(evaluate(claims, rules, as_of).results)
-    out = []
-    for c in read.claims:
-        out.append(None if c is None else pick(c, next(results)))
-    return out
+def session_for(caller):
+    """The calling workbook's session: its Settings rows (one read) and its file, resolved like Refresh."""
+    book, path = _book(caller)
+    return open_session(_settings_rows(book), path, load=cells.load_cached)
 
 
-def _book_path(caller) -> str | None:
+def _book(caller):
+    """(the calling xlwings Book or None, its file or None)."""
     try:
-        name = caller.sheet.book.fullname if caller is not None else None
+        book = caller.sheet.book if caller is not None else None
+        name = book.fullname if book is not None else None
     except Exception:  # noqa: BLE001 - no workbook path (new book, OneDrive URL not mapped)
-        return None
-    if not name or "://" in str(name) or not os.path.isabs(str(name)):
-        return None
-    return str(name)
+        return None, None
+    return book, local_workbook(name)
 
 
-def _stamp(folder: Path) -> tuple:
-    """Names, sizes and modification times of the rules files: changes when any file changes."""
-    found = []
-    for sub in (folder, folder / "payers"):
-        try:
-            with os.scandir(sub) as it:
-                for entry in it:
-                    if entry.name.endswith((".yaml", ".yml")):
-                        st = entry.stat()
-                        found.append((entry.path, st.st_size, st.st_mtime_ns))
-        except OSError:
-            pass
-    return tuple(sorted(found))
+def _settings_rows(book) -> list[list]:
+    if book is None:
+        return []
+    from claimbook.excel.edge import LiveEdge
+
+    try:
+        return LiveEdge(book).read_settings()
+    except ClaimbookError:
+        raise
+    except Exception:  # noqa: BLE001 - a workbook Excel cannot read from inside a function: no Settings
+        return []
 
 
 def rules_for(workbook_path: str | None):
-    """The rules for a workbook, loaded once per process and again when a rules file changes."""
-    from claimbook.rules.loader import load_rules, resolve_rules_dir
-
-    folder = Path(resolve_rules_dir(None, workbook_path)).resolve()
-    stamp = _stamp(folder)
-    with _LOCK:
-        cached = _CACHE.get(str(folder))
-        if cached and cached[0] == stamp:
-            return cached[1]
-        rules = load_rules(folder)
-        _CACHE[str(folder)] = (stamp, rules)
-        return rules
+    """The rules a workbook without a Settings "Rules folder" uses (loaded once, again on a change)."""
+    return cells.load_cached(rules_folder(local_workbook(workbook_path)))
