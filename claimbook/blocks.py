@@ -35,6 +35,7 @@ class Dashboard:
     dollars: list[list[float]]  # [payer][bucket]
     counts: list[list[int]]  # [payer][bucket]
     kpis: list[Kpi]
+    unbilled: float = 0.0  # open dollars on claims not billed yet (on the Worklist, not in AR)
 
 
 @dataclass(frozen=True)

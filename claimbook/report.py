@@ -1,67 +1,55 @@
-"""Plain-text reports for the terminal: today's worklist and the aging summary.
-
-Used by ``claimbook demo`` and any command that prints results. No I/O: functions return strings.
-"""
+"""Plain-text tables for the terminal (``claimbook demo``), drawn from a refresh's output: the same
+Worklist rows and the same open-AR matrix the Worklist and Dashboard sheets show."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
-from typing import Sequence
 
-from claimbook.model import Claim, Result
-from claimbook.rules.schema import Settings
+from claimbook.blocks import Block, Dashboard
 
 
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def worklist_table(results: Sequence[Result], due_by: date, limit: int = 20) -> str:
-    """The top ``limit`` claims by priority among those due by ``due_by`` (as the Worklist sheet), one line each."""
-    rows = sorted((r for r in results if r.priority and r.follow_up and r.follow_up <= due_by),
-                  key=lambda r: r.priority)[:limit]
+def worklist_table(worklist: Block, limit: int = 20) -> str:
+    """The first ``limit`` rows of the Worklist (already ordered by priority and cut at the look-ahead)."""
+    at = {h: i for i, h in enumerate(worklist.header)}
     head = f"{'#':>3}  {'Claim':<8} {'Payer':<22} {'Next action':<52} {'Due':<10} {'Days late':>9} {'At stake':>10}  {'TF risk':<8}"
     lines = [head, "-" * len(head)]
-    for r in rows:
+    for row in worklist.rows[:limit]:
+        def v(name, row=row):
+            return row[at[name]]
+        due = v("Due")
         lines.append(
-            f"{r.priority:>3}  {_cut(r.claim_id, 8):<8} {_cut(r.payer_name, 22):<22} {_cut(r.next_action, 52):<52} "
-            f"{r.follow_up.isoformat() if r.follow_up else '':<10} {r.days_overdue or '':>9} "
-            f"{r.at_stake:>10,.2f}  {r.tf_risk.value if r.tf_risk else '':<8}"
+            f"{v('Priority') or '':>3}  {_cut(str(v('Claim ID')), 8):<8} {_cut(str(v('Payer') or ''), 22):<22} "
+            f"{_cut(v('Next Action') or '', 52):<52} {due.isoformat() if due else '':<10} "
+            f"{v('Days Overdue') or '':>9} {v('At Stake') or 0:>10,.2f}  {v('TF Risk') or '':<8}"
         )
-    if not rows:
+    if not worklist.rows:
         lines.append("Nothing needs doing.")
     return "\n".join(lines)
 
 
-def aging_table(claims: Sequence[Claim], results: Sequence[Result], settings: Settings) -> str:
-    """Open dollars and claim counts by payer and aging bucket, with totals."""
-    labels = settings.bucket_labels()
-    dollars: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for c, r in zip(claims, results):
-        if not r.is_open or not r.bucket:
-            continue
-        dollars[r.payer_name][r.bucket] += r.at_stake
-        counts[r.payer_name][r.bucket] += 1
-    payers = sorted(dollars, key=lambda p: -sum(dollars[p].values()))
+def aging_table(dashboard: Dashboard) -> str:
+    """Open AR dollars and claim counts by payer and aging bucket, with totals (the Dashboard's matrix)."""
+    from claimbook.sheets import ALL_PAYERS, fold_payers
+
+    labels = list(dashboard.buckets)
+    payers, dollars, counts = fold_payers(dashboard)
     width = 15
     head = f"{'Payer':<26}" + "".join(f"{b:>{width}}" for b in labels) + f"{'Total':>{width}}"
     lines = [head, "-" * len(head)]
 
-    def row(name: str, d: dict[str, float], n: dict[str, int]) -> str:
-        cells = "".join(f"{_money_count(d.get(b, 0.0), n.get(b, 0)):>{width}}" for b in labels)
-        return f"{_cut(name, 26):<26}{cells}{_money_count(sum(d.values()), sum(n.values())):>{width}}"
+    def row(name: str, d: list[float], n: list[int]) -> str:
+        cells = "".join(f"{_money_count(a, c):>{width}}" for a, c in zip(d, n))
+        return f"{_cut(name, 26):<26}{cells}{_money_count(sum(d), sum(n)):>{width}}"
 
-    total_d: dict[str, float] = defaultdict(float)
-    total_n: dict[str, int] = defaultdict(int)
-    for p in payers:
-        lines.append(row(p, dollars[p], counts[p]))
-        for b in labels:
-            total_d[b] += dollars[p].get(b, 0.0)
-            total_n[b] += counts[p].get(b, 0)
+    for p, d, n in zip(payers, dollars, counts):
+        lines.append(row(p, d, n))
     lines.append("-" * len(head))
-    lines.append(row("All payers", total_d, total_n))
+    lines.append(row(ALL_PAYERS, [sum(col) for col in zip(*dollars)] if dollars else [0.0] * len(labels),
+                     [sum(col) for col in zip(*counts)] if counts else [0] * len(labels)))
     return "\n".join(lines)
 
 

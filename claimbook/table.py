@@ -1018,6 +1018,7 @@ def dashboard(pairs: Sequence[tuple[Claim, object]], bucket_labels: Sequence[str
         dollars=[[round(x, 2) for x in by_payer[p][0]] for p in payers],
         counts=[by_payer[p][1] for p in payers],
         kpis=kpis,
+        unbilled=round(unbilled, 2),
     )
 
 

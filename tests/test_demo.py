@@ -47,8 +47,8 @@ def test_demo_prints_the_top_20_worklist_and_the_aging_summary(capsys):
     assert all(d[:2] == "20" and d.count("-") == 2 for d in dues) and max(dues) <= "2026-11-30"
     assert lines[start + 23] == ("# is the claim's rank among all open claims; those due after 11/30/2026 are left "
                                  "off, so numbers can skip.")
-    aging = lines.index("Open claims by payer and age, including claims not yet submitted (dollars at stake, "
-                        "claim count)")
+    # The Dashboard's AR matrix (billed claims), not a second table of its own.
+    aging = lines.index("Open AR by payer and age, as on the Dashboard (dollars owed on billed claims, claim count)")
     assert all(b in lines[aging + 1] for b in ("0-30", "31-60", "61-90", "91-120", "120+", "Total"))
     assert any(line.startswith("All payers") for line in lines[aging:])
     assert "Medicare (Part A and B)" in out and "Cigna" in out

@@ -26,3 +26,14 @@ def parse_as_of(text: str | None) -> date | None:
     if not EARLIEST <= day <= LATEST:
         raise ClaimbookError(f"--as-of {day.isoformat()} is out of range: use a date between 1990 and 2099")
     return day
+
+
+def print_problems(problems) -> None:
+    if not problems:
+        return
+    n = len(problems)
+    print(f"{n} rules/settings note{'s' if n != 1 else ''}:")
+    for p in problems[:20]:
+        print(f"  {p}")
+    if n > 20:
+        print(f"  ... and {n - 20} more: run 'claimbook rules check' to see them all.")

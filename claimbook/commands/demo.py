@@ -27,7 +27,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from claimbook.engine import evaluate
+    from claimbook.app.demo import run_demo
     from claimbook.report import aging_table, heading, worklist_table
     from claimbook.rules.loader import load_rules
     from claimbook.sample import sample_claims
@@ -39,7 +39,7 @@ def run(args) -> int:
 
         check_demo_path(args.out, rules, args.force)  # before printing anything
     claims = sample_claims(as_of, n=args.claims)
-    evaluation = evaluate(claims, rules, as_of)
+    output = run_demo(claims, rules, as_of)
     written = []
     if args.out:  # written before anything is printed, so a reader that stops early (| head) loses nothing
         from claimbook.workbook.demo import write_demo_tracker
@@ -55,12 +55,14 @@ def run(args) -> int:
     print()
     due_by = as_of + timedelta(days=rules.settings.look_ahead_days)
     print(f"Today's worklist (top 20 by priority, due by {due_by:%m/%d/%Y})")
-    print(worklist_table(evaluation.results, due_by, 20))
+    print(worklist_table(output.worklist, 20))
     print(f"# is the claim's rank among all open claims; those due after {due_by:%m/%d/%Y} are left off, so numbers "
           "can skip.")
     print()
-    print("Open claims by payer and age, including claims not yet submitted (dollars at stake, claim count)")
-    print(aging_table(claims, evaluation.results, rules.settings))
+    print("Open AR by payer and age, as on the Dashboard (dollars owed on billed claims, claim count)")
+    print(aging_table(output.dashboard))
+    if output.dashboard.unbilled:
+        print(f"Not billed yet (on the Worklist, not in AR): ${output.dashboard.unbilled:,.2f}")
     if written:
         print()
         print("\n".join(written))

@@ -141,21 +141,18 @@ def write_conf(path: Path, values: dict[str, str]) -> list[str]:
 
 def _backups_kept(wb, path: Path) -> int:
     """How many backups a refresh of this tracker keeps: its Settings sheet, else its rules' settings."""
-    from claimbook import table
+    from claimbook.app.refresh import session_for
     from claimbook.errors import ClaimbookError
-    from claimbook.rules.loader import load_rules
-    from claimbook.workbook import io as wio
-    from claimbook.workbook.refresh import rules_folder_for
+    from claimbook.workbook.edge import FileEdge
 
-    settings = table.tracker_settings(wio.read_settings_rows(wb))
-    if settings.backups_kept is not None:
-        return settings.backups_kept
     try:
-        return load_rules(rules_folder_for(path, settings.rules_folder)).settings.backups_kept
+        return session_for(FileEdge(path, wb)).backups_kept
     except ClaimbookError:  # the rules have errors: 'claimbook rules check' tells; the usual number here
+        from claimbook import table
         from claimbook.rules.schema import Settings
 
-        return Settings().backups_kept
+        kept = table.tracker_settings(FileEdge(path, wb).read_settings()).backups_kept
+        return kept if kept is not None else Settings().backups_kept
 
 
 def check_version(path: Path) -> tuple[str | None, str]:
@@ -210,14 +207,6 @@ def trust_instructions(kind: str, path: Path) -> str:
     return windows + "\n" + mac
 
 
-def template_bytes() -> bytes:
-    """The template: the committed file in a checkout, else a fresh build (the same bytes)."""
-    from claimbook.template.build import build_template_bytes, committed_template
-
-    committed = committed_template()
-    return committed.read_bytes() if committed else build_template_bytes()
-
-
 # ---------------------------------------------------------------------------------------------- run
 def install(workbook: Path | None = None, *, folder: Path | None = None, platform: str = sys.platform,
             executable: str = sys.executable, runner=subprocess.run, out=print) -> int:
@@ -231,6 +220,8 @@ def install(workbook: Path | None = None, *, folder: Path | None = None, platfor
         if path.exists():
             out(f"{path} is already there; it is kept as it is (with your claims) and only updated.")
         else:
+            from claimbook.template.build import template_bytes
+
             path.write_bytes(template_bytes())
             out(f"Copied the claim tracker to {path}")
         rules = folder / "rules"

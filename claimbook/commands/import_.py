@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claimbook.commands._common import parse_as_of
+from claimbook.commands._common import parse_as_of, print_problems
 from claimbook.workbook.importer import import_files
 
 _LISTED = 50
@@ -43,8 +43,6 @@ def _listed(label: str, items: list[str]) -> None:
 
 
 def run(args) -> int:
-    from claimbook.commands.refresh import print_problems
-
     reports, output = import_files(args.files, args.into, args.preset, args.again, parse_as_of(args.as_of),
                                    args.rules, args.add_unmatched)
     for rep in reports:

@@ -39,7 +39,7 @@ def default_rules_source() -> Path:
 def write_tracker(target: Path, rules_folder: Path) -> None:
     """Write the empty tracker to ``target``: the template (the committed file in a checkout, else the
     same workbook built from the package's sources)."""
-    from claimbook.commands.excel import template_bytes
+    from claimbook.template.build import template_bytes
 
     target.write_bytes(template_bytes())
 

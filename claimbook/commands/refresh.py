@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claimbook.commands._common import parse_as_of
+from claimbook.commands._common import parse_as_of, print_problems
 
 
 def add_parser(sub) -> None:
@@ -29,14 +29,3 @@ def run(args) -> int:
     print(f"Rules: {output.rules_folder}")
     print_problems(output.rules_problems)
     return 0
-
-
-def print_problems(problems) -> None:
-    if not problems:
-        return
-    n = len(problems)
-    print(f"{n} rules/settings note{'s' if n != 1 else ''}:")
-    for p in problems[:20]:
-        print(f"  {p}")
-    if n > 20:
-        print(f"  ... and {n - 20} more: run 'claimbook rules check' to see them all.")

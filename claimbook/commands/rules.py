@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from claimbook.rules.loader import check_rules_counted, resolve_rules_dir
+from claimbook.rules.loader import resolve_rules_dir
 
 
 def add_parser(subparsers) -> None:
@@ -35,32 +35,11 @@ def verdict(errors: int, warnings: int, files: int, folder: str) -> str:
         else f"{_plural(errors, 'error')} {where}"
 
 
-def _import_yaml_problems(folder: Path):
-    """The problems in the folder's import.yaml (the CSV column names), or None when it has none."""
-    from claimbook.imports import check_import_yaml
-
-    path = folder / "import.yaml"
-    if not path.is_file():
-        return None
-    try:
-        _, _, found = check_import_yaml(path, "import.yaml")
-    except OSError as err:
-        from claimbook.model import Problem, Source
-
-        return [Problem(Source(file="import.yaml"), f"the file could not be read ({err.strerror}).")]
-    return [p for _, p in found]
-
-
 def run(args) -> int:
-    folder = Path(args.dir) if args.dir else resolve_rules_dir()
-    shown = str(folder.resolve())
-    problems, files = check_rules_counted(folder)
-    extra = _import_yaml_problems(folder)
-    if extra is not None:
-        files += 1
-        problems = sorted(problems + extra, key=lambda p: (p.source.file != "", p.source.file, p.source.line or 0))
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
+    from claimbook.app.refresh import check_rules
+
+    check = check_rules(Path(args.dir) if args.dir else resolve_rules_dir())
+    shown, problems, files, errors, warnings = check.folder, check.problems, check.files, check.errors, check.warnings
     if args.json:
         print(json.dumps({
             "folder": shown, "files": files, "errors": errors, "warnings": warnings,

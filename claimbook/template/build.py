@@ -434,3 +434,9 @@ def xlwings_version_in(workbook) -> str | None:
         if m:
             return m.group(1)
     return None
+
+
+def template_bytes() -> bytes:
+    """The template: the committed file in a checkout, else a fresh build (the same bytes)."""
+    committed = committed_template()
+    return committed.read_bytes() if committed else build_template_bytes()

@@ -51,7 +51,7 @@ def write_demo_tracker(out, claims, rules, as_of: date, force: bool = False) -> 
 
     path = check_demo_path(out, rules, force)
     if path.suffix.lower() == ".xlsm":
-        from claimbook.commands.excel import template_bytes
+        from claimbook.template.build import template_bytes
 
         with tempfile.TemporaryDirectory() as tmp:
             template = Path(tmp) / "ClaimTracker.xlsm"
