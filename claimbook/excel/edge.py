@@ -123,7 +123,9 @@ class LiveEdge:
         if sheet is None:
             return []
         last = sheet.used_range.last_cell.row
-        return [] if last < 2 else sheet.range((2, 1), (last, 3)).options(**READ).value
+        # Columns A..L: the hashes say which files were imported, the change rows what each import wrote
+        # (claimbook.imports.memory keeps the office's corrections).
+        return [] if last < 2 else sheet.range((2, 1), (last, 12)).options(**READ).value
 
     # -------------------------------------------------------------------------------------- writing
     def prepare(self, rules) -> list[str]:

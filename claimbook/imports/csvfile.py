@@ -173,11 +173,15 @@ def _repeated_claim_ids(records) -> tuple[list, list[tuple[str, str]]]:
     return kept, skipped
 
 
-def read_claims_csv(path: Path, data: bytes, aliases: dict[str, str]):
+def read_claims_csv(path: Path, data: bytes, aliases):
     """Records ``(where, {tracker column: raw text})`` from a claims CSV, notes about its columns, and
-    the rows left out ``(where, why)`` (a Claim ID repeated within the file)."""
-    from claimbook.errors import MissingColumnsError
+    the rows left out ``(where, why)``: the report layout around the claims (title, totals, page breaks,
+    footer; see ``claimbook.imports.exportrows``) and a Claim ID repeated within the file.
 
+    ``aliases`` is an ``ExportSettings`` (or, for older callers, the column-name aliases alone)."""
+    from claimbook.imports.exportrows import ExportSettings, export_records
+
+    settings = aliases if isinstance(aliases, ExportSettings) else ExportSettings(aliases=dict(aliases or {}))
     text = _decode(data, path.name)
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
@@ -189,23 +193,6 @@ def read_claims_csv(path: Path, data: bytes, aliases: dict[str, str]):
     rows = _csv_rows(path, text, dialect)
     if not rows:
         raise ImportFileError(f"{path.name} is empty")
-    header = rows[0]
-    try:
-        # Only Claim ID is needed: a status-only export updates claims; new claims lacking Payer or DOS
-        # are added and show the gap under Data Issues.
-        cols = table.map_input_columns(header, aliases, what=path.name, required=("claim_id",))
-    except MissingColumnsError as err:
-        raise ImportFileError(str(err).replace("Add it or rename", "Add it to import.yaml or rename")) from None
-    unused = [h for i, h in enumerate(header) if h.strip() and i not in cols.values()]
-    notes = [f"columns not imported: {', '.join(unused[:12])}{' ...' if len(unused) > 12 else ''}"] if unused else []
-    records = []
-    for n, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        values = {table.INPUT_BY_FIELD[f].header: (row[i] if i < len(row) else "") for f, i in cols.items()}
-        records.append((f"row {n}", values))
-    if not records:  # most often an export run with the wrong date range or filter
-        raise ImportFileError(f"{path.name} has column headings but no claims under them, so nothing was imported. "
-                              "Check the export's date range and filters in your practice system and export again.")
+    records, notes, layout_skipped = export_records(path.name, rows, settings)
     records, skipped = _repeated_claim_ids(records)
-    return records, notes, skipped
+    return records, notes, layout_skipped + skipped

@@ -23,7 +23,14 @@ _IMPORT_MESSAGES = {
     "date_order": "preset '{name}': date_order '{order}' should be 'month first' or 'day first'.",
     "unknown_setting": "'{key}' is not a setting of preset '{name}'.{hint} A preset has 'date_order:' and "
     "'columns:'.",
-    "unknown_top": "'{key}' is not a setting of import.yaml.{hint} The file has 'preset:' and 'presets:'.",
+    "unknown_top": "'{key}' is not a setting of import.yaml.{hint} The file has 'preset:', 'presets:', 'statuses:' "
+    "and 'payers:'.",
+    "words_not_map": "'{key}' should list one word per line, like '  Settled: Paid' (the word in your export, a colon, "
+    "a space and claimbook's {what}).",
+    "bad_status": "statuses: '{target}' is not a claimbook status.{hint} Use one of: {names}.",
+    "bad_payer": "payers: '{target}' is not a payer file in {folder}.{hint} Write the file's name without .yaml "
+    "(for example 'medicare'), or 'default' for the default rules. To make a new payer file: claimbook rules "
+    "add-payer \"NAME\".",
     "no_preset": "there is no preset '{name}'.{hint}",
     "preset_name": "'preset' should be one preset name, such as 'preset: generic'.",
 }
@@ -69,8 +76,8 @@ def check_import_yaml(path: Path, file: str):
         problems.append((None, _import_problem(file, _line(tree, 1), "not_sections")))
         return None, {}, problems
     for key in tree:
-        if key not in ("preset", "presets"):
-            hint = did_you_mean(str(key), ["preset", "presets"])
+        if key not in ("preset", "presets", "statuses", "payers"):
+            hint = did_you_mean(str(key), ["preset", "presets", "statuses", "payers"])
             problems.append((None, _import_problem(file, _line(key), "unknown_top", key=key,
                                                    hint=f" Did you mean '{hint}'?" if hint else "")))
     default = tree.get("preset")
@@ -83,6 +90,7 @@ def check_import_yaml(path: Path, file: str):
     if not isinstance(presets, Map):
         problems.append((None, _import_problem(file, _line(presets, tree.key_line("presets")), "presets_not_map")))
         presets = Map()
+    problems += [(None, p) for p in _check_words(tree, path, file)[2]]
     headers = [c.header for c in table.INPUT_COLUMNS]
     out: dict[str, tuple[dict[str, str], bool | None]] = {}
     for name, body in presets.items():
@@ -134,6 +142,90 @@ def check_import_yaml(path: Path, file: str):
             hint=f" Did you mean '{hint}'?" if hint else f" Presets: {', '.join(map(str, presets)) or 'none'}.")))
         default = None
     return (str(default).strip() or None) if default is not None else None, out, problems
+
+
+def _check_words(tree, path: Path, file: str) -> tuple[dict[str, str], dict[str, list[str]], list]:
+    """The practice's own words in import.yaml: ``statuses:`` (word -> claimbook status) and ``payers:``
+    (payer spelling -> payer file). Returns (statuses by word key, payer file key -> spellings, problems)."""
+    from claimbook.imports import words
+    from claimbook.rules.yamlread import Map
+    from claimbook.suggest import did_you_mean
+
+    statuses: dict[str, str] = {}
+    payers: dict[str, list[str]] = {}
+    problems = []
+    if not isinstance(tree, Map):
+        return statuses, payers, problems
+    node = tree.get("statuses")
+    if node not in (None, "") and not isinstance(node, Map):
+        problems.append(_import_problem(file, tree.key_line("statuses"), "words_not_map", key="statuses",
+                                        what="status"))
+    elif isinstance(node, Map):
+        for word, target in node.items():
+            name = words.status_for_name(target) if isinstance(target, str) else None
+            if name is None:
+                hint = did_you_mean(str(target), list(words.STATUS_NAMES)) if isinstance(target, str) else None
+                problems.append(_import_problem(file, _line(target, node.key_line(word)), "bad_status", target=target,
+                                                hint=f" Did you mean '{hint}'?" if hint else "",
+                                                names=", ".join(words.STATUS_NAMES)))
+                continue
+            statuses[words.word_key(word)] = name
+    node = tree.get("payers")
+    folder = path.parent / "payers"
+    keys = sorted(p.stem for p in folder.glob("*") if p.suffix.lower() in (".yaml", ".yml")) if folder.is_dir() else []
+    if node not in (None, "") and not isinstance(node, Map):
+        problems.append(_import_problem(file, tree.key_line("payers"), "words_not_map", key="payers",
+                                        what="payer file name"))
+    elif isinstance(node, Map):
+        for spelling, target in node.items():
+            key = str(target).strip().lower().removeprefix("payers/").removesuffix(".yaml").removesuffix(".yml") \
+                if isinstance(target, str) else ""
+            if key not in keys:
+                hint = did_you_mean(key, keys) if key else None
+                problems.append(_import_problem(file, _line(target, node.key_line(spelling)), "bad_payer",
+                                                target=target, folder=folder,
+                                                hint=f" Did you mean '{hint}'?" if hint else ""))
+                continue
+            payers.setdefault(key, []).append(" ".join(str(spelling).lower().split()))
+    return statuses, payers, problems
+
+
+def practice_words(path: Path, file: str) -> tuple[dict[str, str], dict[str, list[str]], list]:
+    """``(statuses, payers, problems)`` of an import.yaml (see ``_check_words``); empty for a file that
+    cannot be read (its problems are reported by ``check_import_yaml``)."""
+    from claimbook.rules.yamlread import read_yaml
+
+    try:
+        tree, _ = read_yaml(path.read_bytes().decode("utf-8-sig"), file)
+    except Exception:  # noqa: BLE001 - an unreadable file is reported by check_import_yaml
+        return {}, {}, []
+    return _check_words(tree, path, file)
+
+
+def import_yaml_path(rules_folder: Path | None) -> Path | None:
+    """The import.yaml used: the rules folder's, else the built-in one."""
+    from claimbook.rules.loader import default_rules_dir
+
+    candidates = [p for p in ((rules_folder / "import.yaml") if rules_folder else None,
+                              default_rules_dir() / "import.yaml") if p is not None]
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def load_export_settings(rules_folder: Path | None, preset: str | None):
+    """(ExportSettings, day_first or None): import.yaml's column names (its preset, or ``preset``), the
+    practice's status words, and the system presets. ``preset`` may also name a system preset
+    (``--preset tebra``); then the export is read as that system's whatever its headings."""
+    from claimbook.imports.exportrows import ExportSettings
+    from claimbook.imports.presets import load_presets
+
+    system = load_presets(rules_folder)
+    by_key = {p.key: p for p in system}
+    forced = by_key.get(preset) if preset else None
+    aliases, day_first = load_import_settings(rules_folder, None if forced else preset)
+    path = import_yaml_path(rules_folder)
+    statuses = practice_words(path, str(path))[0] if path else {}
+    where = str(path) if path else "import.yaml"
+    return ExportSettings(aliases, statuses, system, forced, where), day_first
 
 
 def load_import_settings(rules_folder: Path | None, preset: str | None):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from claimbook import table
+from claimbook.imports.exportrows import Flagged
+from claimbook.imports.memory import keep_office_value
 from claimbook.imports.report import CLEAR, Change, ImportReport
 from claimbook.pipeline import Block
 
@@ -64,9 +66,12 @@ def new_edit(block: Block) -> ClaimsEdit:
 class Merger:
     """Merges records ``(where, {input header: raw value})`` into a ClaimsEdit by Claim ID."""
 
-    def __init__(self, edit: ClaimsEdit, day_first: bool):
+    def __init__(self, edit: ClaimsEdit, day_first: bool, memory: dict | None = None):
         self.edit = edit
         self.day_first = day_first
+        # (claim key, header) -> what the last import wrote (``claimbook.imports.memory``): a value the
+        # office changed since is kept when the file brings the same value again.
+        self.memory = memory if memory is not None else {}
         self.cols = table.map_input_columns(edit.header)  # field -> index
         self.rows_by_key: dict[str, list[int]] = {}
         id_col = self.cols["claim_id"]
@@ -130,11 +135,17 @@ class Merger:
                 for f, (state, v) in typed.items():
                     if v is not None:
                         row[self.cols[f]] = v if state == "ok" else str(v)
+                        if f != "claim_id":
+                            header = table.INPUT_BY_FIELD[f].header
+                            report.written.append(Change(str(cid[1]), header, None, row[self.cols[f]]))
+                            self.memory[(key, header)] = row[self.cols[f]]
                 self.rows_by_key[key] = [r]
                 if key not in added_keys:
                     report.added.append(str(cid[1]))
                     added_keys.add(key)
                 for header, p in problems:
+                    if isinstance(values.get(header), Flagged):
+                        continue  # an unknown status word: listed once for the whole file
                     label = where if where.startswith("claim ") else f"{where} (claim {cid[1]})"
                     report.notes.append(f"{label}: {header} could not be read; stored as typed, it shows under "
                                         "Data Issues")
@@ -156,7 +167,11 @@ class Merger:
                 old = row[c]
                 if table.same_cell(col, old, v, self.day_first):
                     continue
+                if keep_office_value(self.memory, key, col.header, old, v, self.day_first):
+                    report.kept.append(Change(str(cid[1]), col.header, old, v))
+                    continue
                 row[c] = v
+                self.memory[(key, col.header)] = v
                 if r < edit.used:
                     edit.changed.add((r, c))
                 report.changes.append(Change(str(cid[1]), col.header, old, v))

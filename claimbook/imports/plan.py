@@ -7,7 +7,8 @@ from pathlib import Path
 
 from claimbook import table
 from claimbook.imports.files import Batch, prepare
-from claimbook.imports.importyaml import load_import_settings
+from claimbook.imports.importyaml import load_export_settings
+from claimbook.imports.memory import last_written
 from claimbook.imports.merge import ClaimsEdit, Merger, new_edit
 from claimbook.imports.report import ImportReport, hashes_in_log
 from claimbook.imports.x12records import x12_records
@@ -38,12 +39,13 @@ def payer_key_for(rules):
 
 
 def plan(batches: list[Batch], claims: Block, day_first: bool = False, add_unmatched: bool = False,
-         rules=None) -> ImportResult:
+         rules=None, log_rows_read=None) -> ImportResult:
     """Apply every batch, in order, to the Claims rows in memory; nothing is written. With ``rules``, a
-    remittance's payer is matched to the row's payer through the payer rules' names and IDs."""
+    remittance's payer is matched to the row's payer through the payer rules' names and IDs. With the
+    Import Log's rows, a value the office changed since the last import is kept (``imports.memory``)."""
     payer_key = payer_key_for(rules)
     edit = new_edit(claims)
-    merger = Merger(edit, day_first)
+    merger = Merger(edit, day_first, last_written(log_rows_read))
     reports = []
     for b in batches:
         rep = ImportReport(b.path.name, b.digest, b.label or "(skipped)", [], [], [], list(b.skipped), list(b.notes))
@@ -61,11 +63,11 @@ def plan_files(files, claims: Block, settings_rows, rules_folder: Path | None, l
     from claimbook.rules.loader import load_rules
 
     table.map_input_columns(claims.header)  # a tracker without Claim ID / Payer / DOS stops here
-    aliases, day_first = load_import_settings(rules_folder, preset)
-    batches = prepare(files, aliases, hashes_in_log(log_rows_read), again)
+    settings, day_first = load_export_settings(rules_folder, preset)
+    batches = prepare(files, settings, hashes_in_log(log_rows_read), again)
     rules = None
     if day_first is None or any(b.label == "X12" for b in batches):
         rules = load_rules(rules_folder)
     if day_first is None:
         day_first = rules.settings.day_first_dates
-    return plan(batches, claims, day_first, add_unmatched, rules)
+    return plan(batches, claims, day_first, add_unmatched, rules, log_rows_read)

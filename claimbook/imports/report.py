@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from claimbook.imports.memory import KEPT, NEW_VALUE
+
 IMPORT_LOG_SHEET = "Import Log"
 IMPORT_LOG_COLUMNS = ("Imported", "File", "SHA-256", "Kind", "Added", "Updated", "Skipped", "Claim ID", "Field",
                       "Old", "New", "Note")
@@ -50,10 +52,16 @@ class ImportReport:
     # (claim ID or None, text) that go on the Import Log only: they may quote names and cell contents,
     # which are never printed (a scheduled job's log is not the practice's workbook).
     details: list[tuple[str | None, str]] = field(default_factory=list)
+    # Values a new claim was added with (the Import Log keeps them: they are what the import wrote), and
+    # values the file would have changed but the office had corrected since the last import (kept).
+    written: list[Change] = field(default_factory=list)
+    kept: list[Change] = field(default_factory=list)
 
     def line(self) -> str:
         s = (f"{self.file}: {len(self.added)} added, {len(self.updated)} updated "
              f"({len(self.changes)} changes), {len(self.skipped)} skipped")
+        if self.kept:
+            s += f", {len(self.kept)} kept (changed on the Claims sheet since the last import)"
         if self.provider_adjustments:
             s += f", {len(self.provider_adjustments)} provider-level adjustment" + \
                  ("s" if len(self.provider_adjustments) != 1 else "")
@@ -61,7 +69,7 @@ class ImportReport:
 
 
 def hashes_in_log(rows) -> dict[str, object]:
-    """SHA-256 -> import date of every file on the Import Log (its data rows, columns A..C)."""
+    """SHA-256 -> import date of every file on the Import Log (its data rows, columns A..C or more)."""
     out: dict[str, object] = {}
     for row in rows or ():
         if len(row) < 3:
@@ -91,7 +99,11 @@ def log_rows(reports: list[ImportReport], when: datetime) -> list[list]:
         out.append([stamp, rep.file, rep.sha256, rep.kind, len(rep.added), len(rep.updated), len(rep.skipped),
                     None, None, None, None, "; ".join(rep.notes) or None])
         out += [row(cid, "(new claim)") for cid in rep.added]
+        out += [row(ch.claim_id, ch.field, None, ch.new, NEW_VALUE) for ch in rep.written]
         out += [row(ch.claim_id, ch.field, ch.old, ch.new) for ch in rep.changes]
+        out += [row(ch.claim_id, ch.field, ch.old, ch.new, f"{KEPT} (Old): it was changed on the Claims sheet "
+                    "after the last import wrote it, and this file still says what that import wrote (New)")
+                for ch in rep.kept]
         out += [row(None, "(provider adjustment)", note=text) for text in rep.provider_adjustments]
         out += [row(note=f"skipped {w}: {why}") for w, why in rep.skipped]
         out += [row(claim, note=text) for claim, text in rep.details]
@@ -116,6 +128,9 @@ def summary(reports: list[ImportReport], tracker_note: str = "") -> str:
             ids = ", ".join(u.split(":", 1)[0].removeprefix("claim ") for u in rep.unmatched[:5])
             more = "…" if len(rep.unmatched) > 5 else ""
             parts.append(f"{len(rep.unmatched)} not in the tracker ({ids}{more})")
+        if rep.kept:
+            parts.append(f"{len(rep.kept)} value{'s' if len(rep.kept) != 1 else ''} you changed on the Claims sheet "
+                         "kept")
         if rep.provider_adjustments:
             parts.append(f"{len(rep.provider_adjustments)} provider-level adjustment"
                          f"{'s' if len(rep.provider_adjustments) != 1 else ''} (not a claim)")

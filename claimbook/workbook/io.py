@@ -773,12 +773,14 @@ def apply_edit(place: Place, edit) -> None:
 
 
 def read_import_log(wb) -> list[list]:
-    """The Import Log's data rows, columns A..C (date, file, SHA-256); [] when there is no such sheet."""
+    """The Import Log's data rows, columns A..L (date, file, SHA-256, ..., claim, field, old, new, note): the
+    hashes say which files were imported, the change rows what each import wrote (``imports.memory``);
+    [] when there is no such sheet."""
     ws = _sheet(wb, IMPORT_LOG_SHEET)
     if ws is None:
         return []
     cells = ws._cells
-    return [[_value(cells.get((r, c))) for c in (1, 2, 3)] for r in range(2, _max_row(ws) + 1)]
+    return [[_value(cells.get((r, c))) for c in range(1, 13)] for r in range(2, _max_row(ws) + 1)]
 
 
 def imported_hashes(wb) -> dict[str, object]:
