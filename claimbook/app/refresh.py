@@ -89,7 +89,8 @@ class RulesCheck:
 
 
 def check_rules(folder) -> RulesCheck:
-    """Every problem in a rules folder, its import.yaml included, with the number of files read."""
+    """Every problem in a rules folder, its import.yaml (with the practice's words) and presets included, with
+    the number of files read: what ``claimbook rules check`` and the ribbon's Check rules show."""
     from pathlib import Path
 
     from claimbook.rules.loader import check_rules_counted
@@ -99,8 +100,21 @@ def check_rules(folder) -> RulesCheck:
     extra = _import_yaml_problems(folder)
     if extra is not None:
         files += 1
-        problems = sorted(problems + extra, key=lambda p: (p.source.file != "", p.source.file, p.source.line or 0))
+        problems = problems + extra
+    found, n = _preset_problems(folder)
+    problems, files = problems + found, files + n
+    problems = sorted(problems, key=lambda p: (p.source.file != "", p.source.file, p.source.line or 0))
     return RulesCheck(str(folder.resolve()), problems, files)
+
+
+def _preset_problems(folder) -> tuple[list, int]:
+    """The problems in the folder's presets/*.yaml (practice-management export presets) and how many."""
+    from claimbook.imports.presets import check_presets
+
+    where = folder / "presets"
+    if not where.is_dir():
+        return [], 0
+    return check_presets(where)[1], len([p for p in where.iterdir() if p.suffix.lower() in (".yaml", ".yml")])
 
 
 def _import_yaml_problems(folder):

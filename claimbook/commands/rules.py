@@ -18,6 +18,14 @@ def add_parser(subparsers) -> None:
     check.add_argument("dir", nargs="?", help="the rules folder (default: the folder claimbook would use)")
     check.add_argument("--json", action="store_true", help="print the problems as JSON")
     check.set_defaults(run=run)
+    add = sub.add_parser("add-payer", help="make a rules file for a payer claimbook does not know",
+                         description="Make payers/NAME.yaml in the rules folder: the payer's name (matched on "
+                         "claims), the rules of --like FILE (default.yaml unless given), and every source marked "
+                         "TO FILL IN. Check the numbers against the payer's manual or your contract.")
+    add.add_argument("name", metavar="NAME", help="the payer's name as your practice system writes it")
+    add.add_argument("--like", metavar="FILE", help="the payer file to copy the rules from (default: default.yaml)")
+    add.add_argument("--dir", metavar="DIR", help="the rules folder (default: the folder claimbook would use)")
+    add.set_defaults(run=run_add_payer)
     parser.set_defaults(run=lambda args: (parser.print_help(), 2)[1])
 
 
@@ -52,3 +60,18 @@ def run(args) -> int:
             print(str(p) if p.severity == "error" else f"{p} (warning)")
         print(verdict(errors, warnings, files, shown))
     return 1 if errors else 0
+
+
+def run_add_payer(args) -> int:
+    from claimbook.rules.addpayer import TO_FILL_IN, add_payer
+    from claimbook.rules.loader import default_rules_dir
+
+    folder = Path(args.dir) if args.dir else resolve_rules_dir()
+    if not args.dir and folder.resolve() == default_rules_dir().resolve():
+        print(f"Note: {folder} is claimbook's built-in rules folder; a practice's own payers belong in its own "
+              "rules folder (claimbook init, or --dir).")
+    path = add_payer(folder, args.name, args.like)
+    print(f"Made {path}. It passes 'claimbook rules check'. Open it, check each number against the payer's "
+          f"provider manual or your contract, and replace every {TO_FILL_IN} with where the rule comes from; "
+          "then refresh the tracker.")
+    return 0

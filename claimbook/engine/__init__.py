@@ -199,17 +199,9 @@ def _most_pressing(*days: int | None) -> int | None:
 
 
 def _unknown_payer(name: str, rules: Rules) -> str:
-    from claimbook.suggest import did_you_mean
+    from claimbook.rules.payerhint import unknown_payer_message
 
-    if not name:
-        return "Payer is empty: the default rules were used. Enter the payer's name."
-    choices = [p.name for p in rules.payers]
-    choices += [n for p in rules.payers for n in p.names if "*" not in n and "?" not in n]
-    hint = did_you_mean(name, choices)
-    tail = (f" Did you mean '{hint}'?" if hint else
-            " To use a payer's rules for it, add this name under names: in that payer's file (ribbon: Open rules "
-            "folder, then the payers folder; open the file in Notepad), then refresh.")
-    return f"Payer '{name}' is not in the rules, so the default rules were used.{tail}"
+    return unknown_payer_message(name, rules)
 
 
 def _proof_text(payer: PayerRules, evidence: tuple[date, str], due: date, action: Action, ap: Appeal) -> str:

@@ -31,8 +31,6 @@ _MESSAGES = {
     "bad_status": "'{target}' is not a claimbook status.{hint} Use one of: {names}, or 'next column', or conditions "
     "like {{billed: Submitted, not billed: Not Submitted}}.",
     "bad_condition": "'{cond}' is not a condition. Use {conds}.",
-    "recognise_column": "'{name}' under recognise: is not a column named under columns: or statuses:. List "
-    "headings the preset reads.",
 }
 
 
@@ -149,10 +147,6 @@ def check_preset(path: Path, file: str) -> tuple[Preset | None, list]:
     elif node not in (None, ""):
         problems.append(_problem(file, tree.key_line("statuses"), "statuses"))
     recognise = tuple(table.norm_header(x) for x in tree.get("recognise", ()) if isinstance(tree.get("recognise"), Seq))
-    for item in tree.get("recognise", ()) if isinstance(tree.get("recognise"), Seq) else ():
-        n = table.norm_header(item)
-        if n not in columns and n not in statuses:
-            problems.append(_problem(file, _line(item), "recognise_column", name=item))
     if any(p.severity == "error" for p in problems):
         return None, problems
     sources = tuple(str(s) for s in tree.get("sources", ()))

@@ -1058,6 +1058,9 @@ def _load(folder: Path, today: date | None = None):
     problems.sort(key=_sort_key)
     if any(p.severity == "error" for p in problems) or None in (settings, denials, default) or not payers_ok:
         return None, problems, files_read
+    from claimbook.rules.practice import with_practice_names
+
+    payers, default = with_practice_names(folder, payers, default)  # import.yaml's payers: section
     rules = Rules(
         settings=settings, payers=tuple(sorted(payers, key=lambda p: p.key)), default=default, denials=denials,
         holidays=holiday_dates(settings.holiday_country, settings.holiday_subdivision),
