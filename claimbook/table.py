@@ -530,6 +530,8 @@ def parse_status(value: object, label: str, issues: list[str], has_submitted: bo
         issues.append(f"{label} is the error value {text.upper()} — read as {fallback.value}")
         return fallback
     near = suggest(word, [s.value for s in Status] + [k for k in STATUS_SYNONYMS if k])
+    if near and " " in word and difflib.SequenceMatcher(None, word, near.lower()).ratio() < 0.85:
+        near = None  # "Pending Insurance" is a practice system's word, not a typo of "Submitted": no guess
     hint = ""
     if near:
         canonical = STATUS_SYNONYMS.get(near.lower(), None)

@@ -54,8 +54,11 @@ def run(args) -> int:
         _listed("skipped ", [f"{where}: {why}" for where, why in rep.skipped
                              if not why.startswith("not in the tracker")])
         _listed("provider-level adjustment: ", rep.provider_adjustments)
-        for note in rep.notes:
-            print(f"  note: {note[:300]}")
+        for note in rep.notes:  # an unknown status word's note carries the line to add: printed whole
+            print(f"  note: {note if note.startswith(('status word', 'payer')) else note[:300]}")
+        if rep.kept:
+            print(f"  kept {len(rep.kept)} value{'s' if len(rep.kept) != 1 else ''} changed on the Claims sheet since "
+                  "the last import (the file still says what that import wrote; see the Import Log)")
     if output is None:
         print(f"{Path(args.into).name} was not changed.")
         return 0

@@ -9,6 +9,7 @@ from claimbook import table
 from claimbook.imports.files import Batch, prepare
 from claimbook.imports.importyaml import load_export_settings
 from claimbook.imports.memory import last_written
+from claimbook.imports.words import unknown_payer_notes
 from claimbook.imports.merge import ClaimsEdit, Merger, new_edit
 from claimbook.imports.report import ImportReport, hashes_in_log
 from claimbook.imports.x12records import x12_records
@@ -53,6 +54,8 @@ def plan(batches: list[Batch], claims: Block, day_first: bool = False, add_unmat
             merger.merge(x12_records(b.payload, merger, rep, add_unmatched, payer_key), rep)
         elif b.label is not None:
             merger.merge(b.payload, rep)
+            if rules is not None:  # payer spellings no rules file knows: listed once, with the line to add
+                rep.notes += unknown_payer_notes(b.payload, rules, "import.yaml")
         reports.append(rep)
     return ImportResult(reports, edit)
 
@@ -65,9 +68,14 @@ def plan_files(files, claims: Block, settings_rows, rules_folder: Path | None, l
     table.map_input_columns(claims.header)  # a tracker without Claim ID / Payer / DOS stops here
     settings, day_first = load_export_settings(rules_folder, preset)
     batches = prepare(files, settings, hashes_in_log(log_rows_read), again)
-    rules = None
-    if day_first is None or any(b.label == "X12" for b in batches):
+    from claimbook.errors import RulesError
+
+    try:  # payer matching for remittances, and the payer names of a CSV that no rules file knows
         rules = load_rules(rules_folder)
+    except RulesError:
+        if day_first is None or any(b.label == "X12" for b in batches):
+            raise
+        rules = None  # a claims CSV with its own date order imports without them, as before
     if day_first is None:
         day_first = rules.settings.day_first_dates
     return plan(batches, claims, day_first, add_unmatched, rules, log_rows_read)

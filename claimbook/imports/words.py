@@ -136,3 +136,30 @@ def unknown_lines(unknowns: dict[tuple[str, str], Unknown], where: str) -> list[
             f"Say once what it means: add the line   \"{u.word}\": STATUS   under statuses: in {where}, with STATUS one "
             f"of {', '.join(STATUS_NAMES)}; then import the file again (--again).")
     return out
+
+
+def unknown_payer_notes(records, rules, where: str) -> list[str]:
+    """One note per payer name in a claims file that no payer file (nor the practice's payers: map) matches:
+    the claims it affects, a safe suggestion if there is one, and the line to add."""
+    from claimbook.rules.payerhint import suggest_payer
+
+    seen: dict[str, tuple[str, list[str]]] = {}
+    for _, values in records:
+        name = " ".join(str(values.get("Payer") or "").split())
+        if not name:
+            continue
+        _, known = rules.payer_for(name, str(values.get("Payer ID") or ""))
+        if known:
+            continue
+        seen.setdefault(name.lower(), (name, []))[1].append(" ".join(str(values.get("Claim ID") or "").split()))
+    out = []
+    for name, claims in seen.values():
+        hint = suggest_payer(name, rules)
+        ids = ", ".join(claims[:8]) + (f" and {len(claims) - 8} more" if len(claims) > 8 else "")
+        guess = f" It may be {hint.name} ({hint.file})." if hint else ""
+        out.append(
+            f"payer \"{name}\" is not in the rules: {len(claims)} claim{'s' if len(claims) != 1 else ''} ({ids}) get "
+            f"the default rules.{guess} Say once which payer file applies: add the line   \"{name}\": FILE   under "
+            f"payers: in {where}, with FILE the payer file's name ({hint.key if hint else 'e.g. medicare'}, or "
+            f"default); if none fits, make one: claimbook rules add-payer \"{name}\".")
+    return out
