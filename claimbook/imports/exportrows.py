@@ -166,7 +166,8 @@ def export_records(name: str, rows: list[list[str]], settings: ExportSettings):
             else:
                 skipped.append((where, "no Claim ID"))
             continue
-        if _FOOTER.match(claim) or (len(filled) == 1 and len(row) > 2 and (" " in claim or not re.search(r"\d", claim))):
+        if _FOOTER.match(claim) or (len(filled) == 1 and len(header) > 2 and (" " in claim or ":" in claim
+                                                                                or not re.search(r"\d", claim))):
             skipped.append((where, "a heading, group or footer line (one cell of text)"))
             continue
         values = {table.INPUT_BY_FIELD[f].header: (row[i] if i < len(row) else "") for f, i in cols.items()}

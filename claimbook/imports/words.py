@@ -158,8 +158,8 @@ def unknown_payer_notes(records, rules, where: str) -> list[str]:
         ids = ", ".join(claims[:8]) + (f" and {len(claims) - 8} more" if len(claims) > 8 else "")
         guess = f" It may be {hint.name} ({hint.file})." if hint else ""
         out.append(
-            f"payer \"{name}\" is not in the rules: {len(claims)} claim{'s' if len(claims) != 1 else ''} ({ids}) get "
-            f"the default rules.{guess} Say once which payer file applies: add the line   \"{name}\": FILE   under "
+            f"payer \"{name}\" is not in the rules: {len(claims)} claim{'s' if len(claims) != 1 else ''} ({ids}) "
+            f"{'get' if len(claims) != 1 else 'gets'} the default rules.{guess} Say once which payer file applies: add the line   \"{name}\": FILE   under "
             f"payers: in {where}, with FILE the payer file's name ({hint.key if hint else 'e.g. medicare'}, or "
             f"default); if none fits, make one: claimbook rules add-payer \"{name}\".")
     return out

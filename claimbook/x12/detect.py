@@ -54,8 +54,6 @@ def _looks_delimited(text: str) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
         return False
-    first = lines[0]
-    for delim in (",", ";", "\t", "|"):
-        if delim in first:
-            return True
-    return False
+    # A report exported to CSV may start with a title line or two of one cell each (no delimiter) above
+    # its column headings: any of the first lines being delimited makes it a CSV.
+    return any(delim in line for line in lines[:10] for delim in (",", ";", "\t", "|"))
