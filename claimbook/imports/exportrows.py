@@ -142,7 +142,7 @@ def export_records(name: str, rows: list[list[str]], settings: ExportSettings):
     id_col = cols["claim_id"]
     money = [cols[f] for f in ("billed", "paid", "expected", "patient_resp") if f in cols]
     header_key = [table.norm_header(x) for x in header]
-    blanks: list[int] = []
+    blanks: list[int] = [n for n, r in enumerate(rows[:h], start=1) if not any(not table.is_blank(c) for c in r)]
     records = []
     unknowns: dict[tuple[str, str], words.Unknown] = {}
     for n, row in enumerate(rows[h + 1:], start=h + 2):

@@ -28,7 +28,11 @@ def sniff(path: Path, head: bytes) -> str:
             hint = (". If it is a claims list saved from Excel as \"Unicode Text\", open it in Excel and use "
                     "File > Save As > \"CSV UTF-8 (Comma delimited)\", then import that file")
         raise ImportFileError(f"{path.name} is not a text file claimbook can import (CSV, 835 or 277){hint}")
-    raise ImportFileError(f"{path.name} is not a CSV file with a header row, an 835 or a 277 file")
+    raise ImportFileError(f"{path.name} is not a CSV file with a header row, an 835 or a 277 file: no line near its "
+                          "top has columns separated by commas, semicolons or tabs. claimbook expects the claim "
+                          "list as CSV, with a row of column headings (Claim ID, Payer, Date of Service...). Export "
+                          "it from your practice system as CSV (the data export, not the printed report), or open "
+                          "it in Excel and save it as \"CSV UTF-8 (Comma delimited)\", then import that file.")
 
 
 def read_x12(path: Path):

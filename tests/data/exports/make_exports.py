@@ -269,9 +269,12 @@ def write(path: Path, rows: list[list[str]]) -> None:
 
 def main() -> None:
     truth = [["File", "Claim ID", "Status", "Payer File", "Denial Codes"]]
+    small = [list(truth[0])]
     for k, (system, (writer, _, _)) in enumerate(SYSTEMS.items()):
         few = claims_for(system, 10, seed=k + 1, payer_pool=PAYERS[:24], every_status=True)  # the small per-system exports
         write(HERE / f"{system}.csv", writer(random.Random(k), few))
+        small += [[f"{system}.csv", c.id, c.status, c.payer_key, c.code] for c in few]
+    write(HERE / "truth.csv", small)
     (HERE / "acceptance").mkdir(exist_ok=True)
     for k, system in enumerate(ACCEPTANCE):
         claims = claims_for(system, 50, seed=50 + k)
