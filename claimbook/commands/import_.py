@@ -24,7 +24,10 @@ def add_parser(sub) -> None:
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="claims CSV exports, 835 remittance or 277 status files (recognised by content)")
     p.add_argument("--into", required=True, metavar="TRACKER", help="the tracker workbook (.xlsm or .xlsx)")
-    p.add_argument("--preset", metavar="NAME", help="column-name preset from import.yaml (default: its 'preset')")
+    p.add_argument("--preset", metavar="NAME", help="a system preset from the rules folder's presets folder (tebra, athenaone, advancedmd, "
+                                         "eclinicalworks, drchrono, officeally, collaboratemd, nextgen_office), or a "
+                                         "column-name preset from import.yaml (default: the system is recognised "
+                                         "from the column headings)")
     p.add_argument("--again", action="store_true", help="import a file even if the Import Log shows it was "
                                                          "imported before")
     p.add_argument("--add-unmatched", action="store_true",

@@ -284,13 +284,13 @@ class Rules:
         # one, so "Humana Medicare*" beats "Humana*" and "Medicare" whatever the file order.
         pid = payer_id.strip().upper()
         n = " ".join(name.lower().split())
-        if n:  # the names claimbook itself offers (the Payer drop-down, the Payers sheet) are the display names
-            for p in (*self.payers, self.default):
-                if " ".join(p.name.lower().split()) == n or n in p.names and p is self.default:
-                    return p, True
         for value, attr in ((pid, "payer_ids"), (n, "names")):
             if not value:
                 continue
+            if attr == "names":  # the names claimbook offers (Payer drop-down, Payers sheet) are display names
+                for p in (*self.payers, self.default):
+                    if " ".join(p.name.lower().split()) == n or (p is self.default and n in p.names):
+                        return p, True
             best, best_len = None, -1
             for p in self.payers:
                 for pat in getattr(p, attr):
