@@ -90,6 +90,10 @@ STATUS_SYNONYMS: dict[str, Status] = {
 
 CROSSOVER_WORDS = frozenset({"crossed over", "crossover", "forwarded", "forwarded to secondary"})
 
+# A claim without a Claim ID: the table layer says so for a row it reads (it gives the claim a "(row N)"
+# placeholder ID so the row still runs), the engine for a claim built without one.
+MISSING_CLAIM_ID = "Claim ID is missing: every claim needs its own ID (the patient control number)"
+
 
 class Network(str, Enum):
     IN = "In"

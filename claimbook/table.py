@@ -22,6 +22,7 @@ from typing import Iterable, Sequence
 from claimbook.errors import MissingColumnsError
 from claimbook.model import (
     CROSSOVER_WORDS,
+    MISSING_CLAIM_ID,
     STATUS_SYNONYMS,
     Channel,
     Claim,
@@ -701,7 +702,8 @@ def _claim_from_row(row: Sequence, plan, day_first: bool, row_label: str) -> Cla
                 kw[fname] = e
         else:
             kw[fname] = v.strip() if type(v) is str and v[:1] != "#" else parse_text(v, label, issues)
-    if not kw.get("claim_id"):  # the engine reports the missing ID for "(row N)" placeholders
+    missing_id = not kw.get("claim_id")
+    if missing_id:  # a placeholder ID, so the row still runs and can be found
         kw["claim_id"] = f"(row {row_label})" if row_label else "(no ID)"
     if not kw.get("payer"):
         kw["payer"] = ""  # the engine reports an empty payer
@@ -709,6 +711,8 @@ def _claim_from_row(row: Sequence, plan, day_first: bool, row_label: str) -> Cla
         kw["dos_from"] = None  # the engine reports a missing DOS
     if kw.get("dos_through") and kw.get("dos_from") and kw["dos_through"] < kw["dos_from"]:
         issues.append("DOS Through is before DOS — check the dates of service")
+    if missing_id:
+        issues.append(MISSING_CLAIM_ID)
     kw["issues"] = tuple(issues)
     return Claim(**kw)
 

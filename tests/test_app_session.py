@@ -99,3 +99,19 @@ def test_the_session_resolves_in_the_documented_order(tmp_path):
     assert session.rules_folder == default_rules_dir() and session.as_of == dt.date(2026, 3, 4)
     assert session.backups_kept == 2 and session.look_ahead_days == session.rules.settings.look_ahead_days
     assert open_session(rows, book, as_of=AS_OF).as_of == AS_OF
+
+
+def test_a_row_without_a_claim_id_is_flagged_once_by_the_table_layer():
+    from claimbook import table
+    from claimbook.blocks import Block
+    from claimbook.pipeline import run_blocks
+
+    rules = load_rules(default_rules_dir())
+    block = Block(["Claim ID", "Payer", "DOS"], [[None, "Medicare", DOS], ["C1", "Medicare", DOS]], first_row=2)
+    read = table.read_claims(block)
+    assert read.claims[0].claim_id == "(row 2)"
+    assert read.claims[0].issues[-1].startswith("Claim ID is missing")
+    out = run_blocks(block, None, rules, AS_OF)
+    issues = out.computed[0][table.COMPUTED_COLUMNS.index("Data Issues")]
+    assert issues.count("Claim ID is missing") == 1
+    assert "Claim ID is missing" not in (out.computed[1][table.COMPUTED_COLUMNS.index("Data Issues")] or "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from claimbook.app.context import Session, open_session
 from claimbook.blocks import Block, RefreshOutput
@@ -91,8 +92,6 @@ class RulesCheck:
 def check_rules(folder) -> RulesCheck:
     """Every problem in a rules folder, its import.yaml (with the practice's words) and presets included, with
     the number of files read: what ``claimbook rules check`` and the ribbon's Check rules show."""
-    from pathlib import Path
-
     from claimbook.rules.loader import check_rules_counted
 
     folder = Path(folder)
@@ -133,7 +132,7 @@ def _import_yaml_problems(folder):
     return [p for _, p in found]
 
 
-def rules_folder_of(edge) -> "Path":  # noqa: F821 - annotation only
+def rules_folder_of(edge) -> Path:
     """The rules folder a tracker uses (Rules folder button, Check Rules), without loading the rules."""
     from claimbook import table
     from claimbook.app.context import rules_folder

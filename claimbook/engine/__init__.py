@@ -21,7 +21,7 @@ from claimbook.engine.cob import coordinate, link
 from claimbook.engine.dates import add_period, iso
 from claimbook.engine.filing import Deadline, filing_deadline, filing_evidence, filing_risk
 from claimbook.engine.priority import ranks, score
-from claimbook.model import Claim, ClaimType, Evaluation, Order, Result, Risk, Status
+from claimbook.model import MISSING_CLAIM_ID, Claim, ClaimType, Evaluation, Order, Result, Risk, Status
 from claimbook.rules.schema import AgingBasis, Appeal, PayerRules, Rules, Settings, version_at
 
 __all__ = ["evaluate", "assess", "explain", "aging_bucket", "add_period"]
@@ -104,8 +104,8 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool, other: Claim |
     settings = rules.settings
     payer, known = rules.payer_for(c.payer, c.payer_id)
     issues = data_issues(c, as_of)
-    if not c.claim_id or c.claim_id.startswith("(row"):
-        issues.insert(0, "Claim ID is missing: every claim needs its own ID (the patient control number)")
+    if not c.claim_id:  # a row read without one already says so (claimbook.table)
+        issues.insert(0, MISSING_CLAIM_ID)
     if duplicate:
         issues.insert(0, f"Claim ID {c.claim_id} appears more than once: give each claim its own ID")
     if not known:
