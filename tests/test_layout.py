@@ -557,11 +557,19 @@ def test_a_passed_appeal_deadline_is_shown_in_red_on_the_worklist_and_claims(tmp
         appeal, action = (S.col_letter(header.index(h) + 1) for h in ("Appeal Deadline", "Next Action"))
         rules = [(str(rng.sqref), r.formula[0], r.dxf.font.color.rgb)
                  for rng, rs in ws.conditional_formatting._cf_rules.items()
-                 for r in rs if r.formula and "Appeal deadline passed" in r.formula[0]]
+                 for r in rs if r.formula and str(r.formula[0]).startswith(f"AND(ISNUMBER(${appeal}")]
         assert len(rules) == 1
         rng, formula, color = rules[0]
-        assert rng.startswith(f"{appeal}{header_row + 1}:") and formula.startswith(f"LEFT(${action}{header_row + 1},22)")
+        rank = S.col_letter(header.index("Priority") + 1)
+        # Values only: the date, the claim's priority (open claims) and the refresh's as-of date on the Dashboard.
+        assert rng.startswith(f"{appeal}{header_row + 1}:") and f"ISNUMBER(${rank}{header_row + 1})" in formula
+        assert "Dashboard!$B$2" in formula and "LEFT(" not in formula
         assert color.endswith("C00000")
+        as_of = wb[S.DASHBOARD][S.DASH_ASOF_CELL].value.date()
+        red = {row[header.index("Claim ID")] for row in ws.iter_rows(min_row=header_row + 1, values_only=True)
+               if row[header.index("Priority")] and row[header.index("Appeal Deadline")]
+               and row[header.index("Appeal Deadline")].date() < as_of}
         passed = [row for row in ws.iter_rows(min_row=header_row + 1, values_only=True)
                   if str(row[header.index("Next Action")] or "").startswith("Appeal deadline passed")]
+        assert {row[header.index("Claim ID")] for row in passed} <= red  # every claim the engine says it of
         assert passed and all(row[header.index("Appeal Deadline")] for row in passed)

@@ -31,7 +31,6 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from claimbook import sheets as S
 from claimbook import table
-from claimbook.engine import APPEAL_PASSED
 from claimbook.errors import TrackerError
 from claimbook.model import Channel, ClaimType, Network, Order, Status
 from claimbook.pipeline import Dashboard, RefreshOutput
@@ -278,12 +277,15 @@ def _risk_rules(ws, where: dict[str, int], first: int, last: int) -> None:
         col = S.col_letter(where["Days Overdue"])
         ws.conditional_formatting.add(f"{col}{first}:{col}{last}", CellIsRule(
             operator="greaterThan", formula=["0"], stopIfTrue=True, font=Font(bold=True, color="C00000")))
-    if "Appeal Deadline" in where and "Next Action" in where:
-        # The engine starts the action with this when the appeal deadline has passed (as of the refresh).
-        col, action = S.col_letter(where["Appeal Deadline"]), S.col_letter(where["Next Action"])
+    if "Appeal Deadline" in where and "Priority" in where:
+        # Values, not words: an open claim (it has a priority) whose appeal deadline is before the as-of date
+        # of the last refresh (the Dashboard's as-of cell). The engine then starts the action with
+        # "Appeal deadline passed", but the sheet never reads that text.
+        col, rank = S.col_letter(where["Appeal Deadline"]), S.col_letter(where["Priority"])
+        asof = f"{_quote(S.DASHBOARD)}!${S.DASH_ASOF_CELL[0]}${S.DASH_ASOF_CELL[1:]}"
         ws.conditional_formatting.add(f"{col}{first}:{col}{last}", FormulaRule(
-            formula=[f'LEFT(${action}{first},{len(APPEAL_PASSED)})="{APPEAL_PASSED}"'], stopIfTrue=True,
-            font=Font(bold=True, color="C00000")))
+            formula=[f"AND(ISNUMBER(${col}{first}),ISNUMBER(${rank}{first}),ISNUMBER({asof}),${col}{first}<{asof})"],
+            stopIfTrue=True, font=Font(bold=True, color="C00000")))
 
 
 def _build_log(ws) -> None:
