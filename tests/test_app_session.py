@@ -115,3 +115,17 @@ def test_a_row_without_a_claim_id_is_flagged_once_by_the_table_layer():
     issues = out.computed[0][table.COMPUTED_COLUMNS.index("Data Issues")]
     assert issues.count("Claim ID is missing") == 1
     assert "Claim ID is missing" not in (out.computed[1][table.COMPUTED_COLUMNS.index("Data Issues")] or "")
+
+
+def test_both_edges_implement_the_edge_protocol():
+    import inspect
+
+    from claimbook.app.edge import Edge
+    from claimbook.excel.edge import LiveEdge
+    from claimbook.workbook.edge import FileEdge
+
+    wanted = {n: inspect.signature(f) for n, f in vars(Edge).items() if inspect.isfunction(f) and n[0] != "_"}
+    assert {"read_claims", "write_blocks", "add_import_log", "save"} <= set(wanted)
+    for edge in (FileEdge, LiveEdge):
+        for name, sig in wanted.items():
+            assert list(inspect.signature(getattr(edge, name)).parameters) == list(sig.parameters), (edge, name)
