@@ -343,8 +343,8 @@ def _refund_overpayment(c: Claim, payer: PayerRules, rules: Rules, as_of: date) 
     cite = Cited(tol.refund_source or tol.cited.source, tol.cited.effective_from, tol.cited.file, tol.cited.line)
     return Action(f"Review the overpayment of ${over:,.2f} and, if confirmed, report and return it to {payer.name} "
                   f"by {iso(due)} ({tol.refund_within} after it was identified)", "refund_review", due,
-                  f"{what}; overpayments are reported and returned within {tol.refund_within} of identification, "
-                  f"counted from the {said} {iso(found)}", at_stake=over, cite=cite)
+                  f"{what}; overpayments are reported and returned within {tol.refund_within} of identification "
+                  f"({cite.source}), counted from the {said} {iso(found)}", at_stake=over, cite=cite)
 
 
 def step_closed(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:

@@ -99,10 +99,21 @@ def _primary_patient_share(c: Claim, action: Action, sec: Claim | None, payer: P
                       f"{(due - start).days} days from the remittance {iso(start)}",
                       at_stake=c.patient_resp or None)
     if sec.status in _ANSWERED:
-        if sec.paid > 0:
+        if sec.paid > 0 and sec.patient_resp > 0:  # the secondary row bills what is left: never twice
             return Action(f"Nothing to bill from this claim: the patient's share after both payers is on secondary "
                           f"claim {sec.claim_id} ({sec.payer or 'secondary payer'})", NOTHING, None,
                           f"the secondary claim {sec.claim_id} has paid; what the patient owes is billed from it")
+        if sec.paid > 0:  # no Patient Resp on the secondary row: what is left is this share less its payment
+            left = round(c.patient_resp - sec.paid, 2)
+            if left <= 0.004:
+                return Action(f"Nothing to bill: secondary claim {sec.claim_id} ({sec.payer or 'secondary payer'}) "
+                              "paid the patient's share", NOTHING, None,
+                              f"the secondary claim {sec.claim_id} paid ${sec.paid:,.2f} of the ${c.patient_resp:,.2f}")
+            due = sec.remit_date or action.due
+            return Action(f"Bill the patient ${left:,.2f} (what is left after secondary claim {sec.claim_id} paid "
+                          f"${sec.paid:,.2f})", "bill_patient", due,
+                          f"patient share ${c.patient_resp:,.2f} less the secondary's payment ${sec.paid:,.2f} on "
+                          f"its remittance {iso(sec.remit_date)}", at_stake=left)
         return action._replace(reason=f"{action.reason}; the secondary claim {sec.claim_id} paid nothing")
     return Action(f"Hold the patient's bill ({share}) until secondary claim {sec.claim_id} "
                   f"({sec.payer or 'secondary payer'}) has paid", NOTHING, None,
