@@ -203,9 +203,12 @@ class Result(NamedTuple):
     at_stake: float  # dollars still open on the claim (billed or expected, less paid)
     score: float
     priority: int  # 1 = work this first; 0 when the claim needs nothing
-    why: str
+    why: str  # one plain sentence for the cell: the rule, the date, counted from what
     data_issues: tuple[str, ...] = ()
     is_open: bool = True
+    # The full reasoning with the rules file and source of each rule, dates ISO (``engine.explain`` shows
+    # it in the tracker's date order; rewriting it for 100,000 claims nobody reads at once costs too much).
+    details: str = ""
 
     @property
     def needs_action(self) -> bool:
@@ -249,3 +252,4 @@ class Evaluation:
     as_of: date
     results: tuple[Result, ...]
     rules_problems: tuple[Problem, ...] = field(default=())
+    text_dates: str = "iso"  # the date order of the sentences in the results (rules.settings.text_dates)

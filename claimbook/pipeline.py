@@ -43,7 +43,7 @@ def run_blocks(claims: Block, log: Block | None, rules, as_of: date, settings_ro
             continue
         records.append(table.apply_log(c, facts.get(read.keys[i])) if read.keys[i] else c)
         positions.append(i)
-    evaluation = evaluate(records, rules, as_of)
+    evaluation = evaluate(records, rules.for_tracker() if hasattr(rules, "for_tracker") else rules, as_of)
     results = evaluation.results
     if len(results) != len(records):
         raise RuntimeError("the engine returned a different number of results than claims")

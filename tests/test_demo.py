@@ -117,8 +117,9 @@ def test_explain_one_claim_in_a_tracker_and_in_the_demo(tmp_path, capsys):
     before = out.read_bytes()
     assert main(["explain", "c26005", str(out), "--as-of", AS_OF.isoformat()]) == 0  # any case of the ID
     text = capsys.readouterr().out
-    assert "Claim C26005" in text and "Next action: Send the requested records by 2026-12-04" in text
-    assert "Why: Aetna (payers/aetna.yaml)" in text
+    assert "Claim C26005" in text and "Next action: Send the requested records by 12/04/2026" in text
+    assert "Why: Documents due 12/04/2026." in text  # the cell's sentence; files and sources below it
+    assert "Full reasoning and sources: Aetna (payers/aetna.yaml)" in text
     assert out.read_bytes() == before  # explain never changes the tracker
     assert main(["explain", "C26005", "--as-of", AS_OF.isoformat()]) == 0
     assert capsys.readouterr().out == text

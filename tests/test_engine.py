@@ -125,11 +125,13 @@ def test_status_check_then_recheck_later_date_wins():
     r = one(claim(status=Status.PENDING, dos_from=date(2026, 10, 28), submitted=sub, accepted=sub),
             as_of=date(2026, 11, 20))
     assert (r.category, r.follow_up, r.days_overdue) == ("status_check", date(2026, 11, 15), 5)
-    assert "status check 14 days after electronic submission on 2026-11-01" in r.why
+    assert r.why == "Status check 14 days after electronic submission on 2026-11-01, due 2026-11-15, 5 days overdue."
+    assert "(payers/acme.yaml, FU source): status check 14 days after electronic submission on 2026-11-01" in r.details
     later = one(claim(status=Status.PENDING, dos_from=date(2026, 10, 28), submitted=sub, accepted=sub,
                       last_contact=date(2026, 11, 10)), as_of=date(2026, 11, 20))
     assert later.follow_up == date(2026, 11, 24) and later.days_overdue == 0
-    assert "last contact 2026-11-10 + 14 days -> due 2026-11-24" in later.why
+    assert "last contact 2026-11-10 + 14 days, due 2026-11-24" in later.why
+    assert "last contact 2026-11-10 + 14 days -> due 2026-11-24" in later.details
 
 
 def test_paper_claims_use_the_paper_first_check():
@@ -309,8 +311,9 @@ def test_a_passed_appeal_deadline_is_said_first_in_the_action_and_the_why():
                   accepted=date(2026, 1, 8), remit_date=date(2026, 3, 2), denial_codes=(DenialCode("CO", "50"),)))
     assert (r.appeal_deadline, r.appeal_days_left) == (date(2026, 8, 29), -86)
     assert r.next_action == "Appeal deadline passed 2026-08-29 - Appeal with medical records"
-    assert ("The appeal deadline was 2026-08-29 (remittance 2026-03-02 + 180 days; Appeal source) and has passed: "
+    assert ("The appeal deadline was 2026-08-29 (remittance 2026-03-02 + 180 days) and has passed: "
             "appeal only with good cause, otherwise write the amount off.") in r.why
+    assert "(remittance 2026-03-02 + 180 days; Appeal source)" in r.details  # the source: explain only
 
 
 def test_a_passed_corrected_claim_deadline_points_to_the_appeal_still_open():
@@ -460,10 +463,12 @@ def test_every_result_field_holds_its_own_value():
         "days_overdue": 20, "tf_deadline": date(2026, 11, 30), "tf_days_left": 7, "tf_risk": Risk.MET,
         "appeal_deadline": date(2027, 4, 18), "appeal_days_left": 146, "underpaid": 0.0, "at_stake": 250.0,
         "score": 3.933, "priority": 1,
-        "why": "Acme Health (payers/acme.yaml): denial CO-50 (denials.yaml:5) on remittance 2026-10-20, worked "
-               "within 10 business days -> due 2026-11-03, 20 days overdue. Appeal by 2027-04-18 (remittance "
-               "2026-10-20 + 180 days; Appeal source).",
+        "why": "Denial CO-50 on remittance 2026-10-20, worked within 10 business days, due 2026-11-03, 20 days "
+               "overdue. Appeal by 2027-04-18 (remittance 2026-10-20 + 180 days).",
         "data_issues": (), "is_open": True,
+        "details": "Acme Health (payers/acme.yaml): denial CO-50 (denials.yaml:5) on remittance 2026-10-20, worked "
+                   "within 10 business days -> due 2026-11-03, 20 days overdue. Appeal by 2027-04-18 (remittance "
+                   "2026-10-20 + 180 days; Appeal source).",
     }
     assert assess(c, rules(), AS_OF) == r._replace(priority=0)  # one claim alone is not ranked
 

@@ -74,7 +74,7 @@ def test_refresh_writes_the_computed_columns(tmp_path, rules, open_caller, xl_en
     assert known["Age"] == (AS_OF - dt.date(2026, 1, 5)).days
     assert known["TF Risk"] and known["Next Action"] and known["Why"]
     # Every row agrees with the engine run directly on the same claims.
-    expected = {r.claim_id: r for r in evaluate(claims, rules, AS_OF).results}
+    expected = {r.claim_id: r for r in evaluate(claims, rules.for_tracker(), AS_OF).results}  # tracker date order
     for row in rows:
         r = expected[row["Claim ID"]]
         assert row["Follow-up Date"] == r.follow_up
@@ -393,7 +393,7 @@ def test_explain_claim_shows_the_why_and_the_dates(tmp_path, rules, open_caller,
 
     prompt = xl_engine.alerts[-1]["prompt"]
     assert prompt.startswith("As of 11/23/2026.\nClaim K-MEDICARE - Known, Kim - Medicare")
-    assert "Why: " in prompt and "2027-01-05" in prompt
+    assert "Why: " in prompt and "01/05/2027" in prompt and "2027-01-05" not in prompt  # the tracker's date order
     assert "Dates used: Service date 01/05/2026, Submitted 01/07/2026" in prompt
     priority = next(r for r in _claims_table(book)[1] if r["Claim ID"] == "K-MEDICARE")["Priority"]
     assert f"Priority: #{int(priority)} " in prompt  # the rank of the last refresh, not #1 of one claim

@@ -90,7 +90,7 @@ def test_a_medicare_overpayment_is_reported_and_returned_within_60_days(rules):
     assert r.next_action == ("Review the overpayment of $30.00 and, if confirmed, report and return it to "
                              "Medicare (Part A and B) by 2026-05-01 (60 days after it was identified)")
     assert r.follow_up == date(2026, 5, 1)
-    assert "401.305" in r.why and r.at_stake == 30.0
+    assert "42 CFR 401.305(b)" in r.why and r.at_stake == 30.0
 
 
 def test_a_commercial_overpayment_is_reviewed_within_the_denial_working_time(rules):
@@ -127,6 +127,14 @@ def test_after_the_secondary_pays_the_patient_is_billed_from_the_secondary_only(
                Claim(**SECONDARY, status=Status.PAID, remit_date=date(2026, 4, 1), paid=30.0, patient_resp=10.0))
     assert got["P1"].next_action.startswith("Nothing to bill from this claim")
     assert got["S1"].next_action == "Bill the patient $10.00"
+
+
+def test_a_secondary_without_a_patient_share_leaves_the_rest_on_the_primary(rules):
+    # The secondary row's Patient Resp is blank: what is left is the primary's share less what it paid.
+    got = many(rules, date(2026, 4, 10), Claim(**PRIMARY),
+               Claim(**SECONDARY, status=Status.PAID, remit_date=date(2026, 4, 1), paid=30.0))
+    assert got["P1"].next_action == "Bill the patient $10.00 (what is left after secondary claim S1 paid $30.00)"
+    assert got["P1"].follow_up == date(2026, 4, 1) and got["S1"].category == "none"
 
 
 def test_a_secondary_that_pays_nothing_releases_the_primary_patient_bill(rules):
@@ -181,7 +189,7 @@ def test_a_medicare_duplicate_shows_the_reopening_deadline(rules):
             status=Status.DENIED, remit_date=date(2026, 2, 2), denial_codes=(DenialCode("OA", "18"),))
     assert "request a reopening" in r.next_action
     assert r.appeal_deadline == date(2027, 2, 2)
-    assert "Request the reopening by 2027-02-02" in r.why and "405.980" in r.why
+    assert "Request the reopening by 2027-02-02" in r.why and "42 CFR 405.980(b)(1)" in r.why
 
 
 # --- CO-29 on a claim filed in time ----------------------------------------------------------------------

@@ -82,6 +82,11 @@ class Session:
         return self.rules.settings.day_first_dates
 
     @property
+    def text_dates(self) -> str:
+        """The date order of sentences (Next Action, Why, explain): the tracker's, never ISO."""
+        return "dmy" if self.day_first else "mdy"
+
+    @property
     def backups_kept(self) -> int:
         kept = self.settings.backups_kept
         return kept if kept is not None else self.rules.settings.backups_kept

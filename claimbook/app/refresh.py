@@ -152,7 +152,7 @@ def evaluate_row(session: Session, header: list, row: list, log: Block | None):
     if claim is None:
         return None, None
     claim = table.apply_log(claim, table.read_log(log, session.day_first).get(read.keys[0]))
-    result = run_engine([claim], session.rules, session.as_of).results[0]
+    result = run_engine([claim], session.rules.for_tracker(), session.as_of).results[0]  # tracker date order
     computed = table.map_computed_columns(header)
     rank = row[computed["Priority"]] if "Priority" in computed else None
     return claim, result._replace(priority=int(rank) if isinstance(rank, (int, float)) and rank > 0 else 0)

@@ -18,7 +18,8 @@ from typing import Iterable
 from claimbook.engine.actions import NOTHING, Action, appeal_window_due, next_action, open_balance
 from claimbook.engine.checks import data_issues
 from claimbook.engine.cob import coordinate, link
-from claimbook.engine.dates import add_period, iso
+from claimbook.engine.why import EVIDENCE_SAID, full_why, short_why
+from claimbook.engine.dates import add_period, dates_in_order, iso, say_date
 from claimbook.engine.filing import Deadline, filing_deadline, filing_evidence, filing_risk
 from claimbook.engine.priority import ranks, score
 from claimbook.model import MISSING_CLAIM_ID, Claim, ClaimType, Evaluation, Order, Result, Risk, Status
@@ -29,11 +30,6 @@ __all__ = ["evaluate", "assess", "explain", "aging_bucket", "add_period"]
 # How a Next Action starts when the appeal deadline it races has passed (the workbook colours on it).
 APPEAL_PASSED = "Appeal deadline passed"
 REOPENING_PASSED = "Reopening deadline passed"
-
-# What the evidence of filing is called in a sentence ("the claim was accepted 2026-01-11").
-EVIDENCE_SAID = {"accepted": "accepted", "received": "received", "mailed": "mailed", "submitted": "submitted",
-                 "presumed received": "presumed received (mailed + mail days)",
-                 "remittance": "on a remittance (so received)"}
 
 # Positions in a result row (see ``_assess``).
 CLAIM_ID, FOLLOW_UP, SCORE, PRIORITY, IS_OPEN = map(
@@ -92,8 +88,8 @@ def _assess_or_flag(c: Claim, rules: Rules, as_of: date, duplicate: bool, other:
         payer, _ = rules.payer_for(c.payer, c.payer_id)
         issue = "A date on this claim is too far in the future to work with: check every date on the row"
         return [c.claim_id, payer.key, payer.name, None, "", "Check the dates on this claim", "review", as_of, 0,
-                None, None, None, None, None, 0.0, 0.0, 0.0, 0, f"{payer.name} ({payer.file}): {issue}.",
-                (*data_issues(c, as_of), issue), True]
+                None, None, None, None, None, 0.0, 0.0, 0.0, 0, f"{issue}.",
+                (*data_issues(c, as_of), issue), True, f"{payer.name} ({payer.file}): {issue}."]
 
 
 def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool, other: Claim | None = None) -> list:
@@ -165,12 +161,17 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool, other: Claim |
     nearest = _most_pressing(tf_days if risk not in (None, Risk.MET, Risk.PROOF) else None, appeal_days, docs_days)
     s = score(at_stake, nearest, overdue, settings.priority) if is_open else 0.0
 
-    why = _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule, as_of, evidence)
+    facts = (c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule, as_of, evidence)
+    order = settings.text_dates
+    # The full reasoning stays ISO until explain shows it (one claim at a time): rewriting it for 100,000
+    # claims would cost more than the rest of the sentence work.
+    details, why = full_why(*facts), short_why(*facts, order)
+    text = dates_in_order(action.text, order)
     # Positional, in the order of Result._fields (test_every_result_field_holds_its_own_value pins it).
     return [
-        c.claim_id, payer.key, payer.name, age, aging_bucket(age, settings), action.text, action.category,
+        c.claim_id, payer.key, payer.name, age, aging_bucket(age, settings), text, action.category,
         due, overdue, deadline.due if deadline else None, tf_days, risk, appeal_due, appeal_days,
-        action.underpaid, round(at_stake, 2), s, 0, why, tuple(issues), is_open,
+        action.underpaid, round(at_stake, 2), s, 0, why, tuple(issues), is_open, details,
     ]
 
 
@@ -215,62 +216,6 @@ def _proof_text(payer: PayerRules, evidence: tuple[date, str], due: date, action
         how = "ask for reconsideration"
     return (f"Send {payer.name} proof of timely filing and {how}: the claim was {EVIDENCE_SAID[kind]} "
             f"{iso(filed)}, before the filing deadline {iso(due)}")
-
-
-def _why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule, as_of, evidence=None) -> str:
-    """One plain sentence: the rule, its file and source, the dates used and the result."""
-    cited = action.cite
-    cite = f"{payer.name} ({cited.file or payer.file}, {cited.source})" if cited else f"{payer.name} ({payer.file})"
-    if action.category == NOTHING:
-        text = f"{cite}: {action.reason}, nothing to do."
-    else:
-        text = f"{cite}: {action.reason} -> due {iso(due)}"
-        text += f", {overdue} days overdue." if overdue else "."
-    if deadline is not None and risk is Risk.PROOF and evidence is not None:
-        text += (f" Filed in time: {EVIDENCE_SAID[evidence[1]]} {iso(evidence[0])}, before the filing deadline "
-                 f"{iso(deadline.due)} ({deadline.source}), so the payer's late-filing denial is answered with "
-                 "that proof of timely filing.")
-    elif deadline is not None and risk not in (None, Risk.MET):
-        kind = "corrected-claim deadline" if deadline.corrected else "filing deadline"
-        rolled = f", moved from {iso(deadline.rolled_from)} to the next business day" if deadline.rolled_from else ""
-        note = f"; {deadline.note}" if deadline.note else ""
-        span = (f"end of the {_ordinal(deadline.limit.months)} month after the month of service {iso(deadline.anchor_date)}"
-                if deadline.limit.month_end else f"{deadline.limit} from the {deadline.anchor_name} {iso(deadline.anchor_date)}")
-        if risk is Risk.EXPIRED:
-            text += (f" The {kind} was {iso(deadline.due)} ({span}{rolled}; {deadline.source}{note}) and has passed: "
-                     "send the claim only with proof of timely filing or a reason the payer accepts, otherwise "
-                     "write it off.")
-        else:
-            text += f" The {kind} is {iso(deadline.due)} ({span}{rolled}; {deadline.source}{note})."
-        if evidence is not None and evidence[1] == "presumed received":
-            text += (f" Receipt counts, not mailing: presumed {iso(evidence[0])}; type the payer's received date in "
-                     "Accepted if you have it.")
-    if appeal_due is not None and appeal_rule is not None and action.remedy == "reopening":
-        rule = (f"{appeal_rule.reopening_window} from the initial determination on the remittance {iso(c.remit_date)}; "
-                f"{appeal_rule.reopening_source or appeal_rule.cited.source}")
-        if appeal_due < as_of:
-            text += (f" The reopening deadline was {iso(appeal_due)} ({rule}) and has passed: a reopening now needs "
-                     "good cause, otherwise write the amount off.")
-        else:
-            text += f" Request the reopening by {iso(appeal_due)} ({rule})."
-    elif appeal_due is not None and appeal_rule is not None:
-        presume = f" + {appeal_rule.receipt_presumption} days presumed receipt" if appeal_rule.receipt_presumption else ""
-        rule = f"remittance {iso(c.remit_date)}{presume} + {appeal_rule.window}; {appeal_rule.cited.source}"
-        if action.remedy == "late_appeal":
-            text += (f" The appeal was filed {iso(c.appeal_filed)}, after its deadline {iso(appeal_due)} ({rule}): "
-                     "it was late, so what is left is good cause or another exception the payer allows, otherwise "
-                     "write the amount off.")
-        elif appeal_due < as_of:
-            text += (f" The appeal deadline was {iso(appeal_due)} ({rule}) and has passed: appeal only with good "
-                     "cause, otherwise write the amount off.")
-        else:
-            text += f" Appeal by {iso(appeal_due)} ({rule})."
-    return text
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def evaluate(claims: Iterable[Claim], rules: Rules, as_of: date) -> Evaluation:
@@ -319,31 +264,44 @@ def _evaluate(claims: list[Claim], rules: Rules, as_of: date) -> Evaluation:
     for row, rank in zip(rows, order):
         row[PRIORITY] = rank
     return Evaluation(as_of=as_of, results=tuple([new(Result, row) for row in rows]),
-                      rules_problems=tuple(rules.problems))
+                      rules_problems=tuple(rules.problems), text_dates=rules.settings.text_dates)
 
 
-def explain(claim: Claim, result: Result) -> str:
-    """A few lines about one claim for ``claimbook explain`` and the Explain button."""
+def explain(claim: Claim, result: Result, order: str = "iso") -> str:
+    """A few lines about one claim for ``claimbook explain`` and the Explain button: the short Why of the
+    cell, then the full reasoning with the rules file and source of each rule. ``order``: the date order
+    of the sentences ("iso", "mdy", "dmy"), as the tracker's."""
+    def d(day):
+        return say_date(day, order)
+
+    def left(days: int | None) -> str:
+        if days is None:
+            return ""
+        return f"passed {-days} days ago" if days < 0 else ("today" if days == 0 else f"{days} days left")
+
     lines = [
         f"Claim {result.claim_id} - {claim.patient or 'patient not given'} - {result.payer_name} (rules: {result.payer_key})",
         f"Status: {claim.status.value}. Age: {result.age if result.age is not None else '?'} days ({result.bucket or 'no bucket'}).",
         f"Next action: {result.next_action}",
     ]
     if result.follow_up:
-        lines.append(f"Due: {iso(result.follow_up)}" + (f" ({result.days_overdue} days overdue)" if result.days_overdue else ""))
+        lines.append(f"Due: {d(result.follow_up)}" + (f" ({result.days_overdue} days overdue)" if result.days_overdue else ""))
     if result.tf_deadline and result.tf_risk is Risk.MET:
-        lines.append(f"Timely filing: deadline {iso(result.tf_deadline)}, met (filed in time)")
+        lines.append(f"Timely filing: deadline {d(result.tf_deadline)}, met (filed in time)")
     elif result.tf_deadline and result.tf_risk is Risk.PROOF:
-        lines.append(f"Timely filing: deadline {iso(result.tf_deadline)}, met by the tracker's dates: send the payer that proof")
+        lines.append(f"Timely filing: deadline {d(result.tf_deadline)}, met by the tracker's dates: send the payer that proof")
     elif result.tf_deadline:
-        lines.append(f"Timely filing: deadline {iso(result.tf_deadline)}, {result.tf_days_left} days left, risk {result.tf_risk.value if result.tf_risk else '-'}")
+        lines.append(f"Timely filing: deadline {d(result.tf_deadline)}, {left(result.tf_days_left)}, "
+                     f"risk {result.tf_risk.value if result.tf_risk else '-'}")
     if result.appeal_deadline:
-        lines.append(f"Appeal deadline: {iso(result.appeal_deadline)} ({result.appeal_days_left} days left)")
+        lines.append(f"Appeal deadline: {d(result.appeal_deadline)} ({left(result.appeal_days_left)})")
     if result.underpaid:
         lines.append(f"Underpaid: ${result.underpaid:,.2f}")
     if result.priority:
         lines.append(f"Priority: #{result.priority} (score {result.score:g}, ${result.at_stake:,.2f} at stake)")
     lines.append(f"Why: {result.why}")
+    if result.details and result.details != result.why:
+        lines.append(f"Full reasoning and sources: {dates_in_order(result.details, order)}")
     for issue in result.data_issues:
         lines.append(f"Data issue: {issue}")
     return "\n".join(lines)

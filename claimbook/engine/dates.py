@@ -7,6 +7,7 @@ share a few hundred service dates, so a 100,000-claim run does the arithmetic a 
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -57,3 +58,43 @@ def add_business_days(start: date, days: int, holidays: frozenset[date]) -> date
 
 def iso(day: date | None) -> str:
     return day.isoformat() if day else "(no date)"
+
+
+# The date order of sentences (Next Action, Why, explain). The engine writes ISO dates while it builds
+# a sentence and rewrites them once at the end, so every step function stays simple and the choice is a
+# setting (``Settings.text_dates``), never I/O. "mdy": MM/DD/YYYY (the tracker's default), "dmy":
+# DD/MM/YYYY (settings.yaml date order: day first), "iso": YYYY-MM-DD (the API default).
+TEXT_DATE_ORDERS = ("iso", "mdy", "dmy")
+_ISO_IN_TEXT = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+class _Rewritten(dict):
+    """ISO date text -> the same date in one order, filled on first use (a practice's sentences share a few
+    thousand dates; a dict lookup per date is several times faster than a regex template)."""
+
+    def __init__(self, order: str):
+        super().__init__()
+        self.order = order
+
+    def __missing__(self, text: str) -> str:
+        y, m, d = text[:4], text[5:7], text[8:10]
+        out = self[text] = f"{m}/{d}/{y}" if self.order == "mdy" else f"{d}/{m}/{y}"
+        return out
+
+
+_REWRITTEN = {order: _Rewritten(order) for order in ("mdy", "dmy")}
+_LOOKUP = {order: (lambda table: lambda m: table[m[0]])(table) for order, table in _REWRITTEN.items()}
+
+
+def dates_in_order(text: str, order: str) -> str:
+    """``text`` with every ISO date written in the given order ("iso" leaves it unchanged)."""
+    if order == "iso" or not text or "-" not in text:
+        return text
+    return _ISO_IN_TEXT.sub(_LOOKUP[order], text)
+
+
+def say_date(day: date | None, order: str = "iso") -> str:
+    """One date in the given order ("(no date)" for None)."""
+    if day is None or order == "iso":
+        return iso(day)
+    return _REWRITTEN[order][day.isoformat()]

@@ -248,18 +248,18 @@ def _show_help(edge: LiveEdge, progress: _Progress) -> None:
 def _explain_claim(edge: LiveEdge, progress: _Progress) -> None:
     from claimbook.engine import explain
 
-    claim, result, as_of = _selected_claim(edge)
+    claim, result, as_of, order = _selected_claim(edge)
     used = [("Service date", claim.dos_from), ("Through", claim.dos_through), ("Submitted", claim.submitted),
             ("Accepted", claim.accepted), ("Remit", claim.remit_date), ("Primary EOB", claim.primary_eob_date),
             ("Docs due", claim.docs_due), ("Last contact", claim.last_contact), ("Appeal filed", claim.appeal_filed),
             ("Next date from the Follow-up Log", claim.next_date_override)]
     dates = ", ".join(f"{label} {d:%m/%d/%Y}" for label, d in used if d)
-    text = f"As of {as_of:%m/%d/%Y}.\n{explain(claim, result)}\nDates used: {dates or 'none'}."
+    text = f"As of {as_of:%m/%d/%Y}.\n{explain(claim, result, order)}\nDates used: {dates or 'none'}."
     _alert(edge.app, _shorten(text, 25))
 
 
 def _log_followup(edge: LiveEdge, progress: _Progress) -> None:
-    claim, result, _ = _selected_claim(edge)
+    claim, result, _, _ = _selected_claim(edge)
     log = edge.table(sheets.FOLLOWUP_LOG, sheets.LOG_TABLE)
     header = log.header_row_range.options(**_READ).value[0]
     cols = table.map_log_columns(header)
@@ -303,7 +303,7 @@ def _selected_claim(edge: LiveEdge):
     claim, result = usecase.evaluate_row(session, header, row, edge.read_log())
     if claim is None:
         raise TrackerError("That row of the Claims table is empty.")
-    return claim, result, session.as_of
+    return claim, result, session.as_of, session.text_dates
 
 
 def _claim_id_on_row(edge: LiveEdge, selection):

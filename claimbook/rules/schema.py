@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 from typing import Sequence, TypeVar
@@ -236,6 +236,9 @@ class Settings:
     look_ahead_days: int = 7  # Worklist shows actions due up to this many days ahead
     submit_within_days: int = 7  # a claim not yet submitted is due this many days after its date of service
     day_first_dates: bool = False  # text dates are US month-first unless this is set
+    # The date order in sentences (Next Action, Why): "iso" for API callers; the tracker pipeline sets
+    # "mdy" or "dmy" from the date order above (``Rules.for_tracker``). See engine.dates.dates_in_order.
+    text_dates: str = "iso"
     backups_kept: int = 5
     file: str = "settings.yaml"
 
@@ -266,6 +269,18 @@ class Rules:
     problems: tuple = ()  # tuple[Problem, ...]: warnings (errors stop the load)
     _match_cache: dict = field(default_factory=dict, repr=False, compare=False)
     _deadline_cache: dict = field(default_factory=dict, repr=False, compare=False)  # engine.filing
+
+    def for_tracker(self) -> "Rules":
+        """These rules with sentence dates in the tracker's date order (MM/DD/YYYY, or DD/MM/YYYY when
+        settings.yaml says day first). The caches are shared: nothing in them holds a sentence date."""
+        order = "dmy" if self.settings.day_first_dates else "mdy"
+        if self.settings.text_dates == order:
+            return self
+        key = ("for_tracker", order)
+        hit = self._match_cache.get(key)
+        if hit is None:
+            hit = self._match_cache[key] = replace(self, settings=replace(self.settings, text_dates=order))
+        return hit
 
     def payer_for(self, name: str, payer_id: str = "") -> tuple[PayerRules, bool]:
         """The rules for a payer as written on a claim, and whether it was recognised.

@@ -37,7 +37,7 @@ def test_appeal_deadline_is_90_days_from_the_remittance(run):
     assert r.category == "appeal"
     assert r.appeal_deadline == date(2026, 5, 3)  # 2026-02-02 + 90 days (commercial Cigna: 2026-08-01)
     assert r.appeal_days_left == 63
-    assert "Cigna How to Submit Appeals" in r.why
+    assert "Cigna How to Submit Appeals" in r.details  # sources: explain, not the cell
 
 
 def test_same_claim_under_commercial_cigna_gets_180_days(run):
