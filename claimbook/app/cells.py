@@ -26,7 +26,7 @@ def answers(session, block: Block, pick) -> list:
 
     read = table.read_claims(block, session.day_first)
     claims = [c for c in read.claims if c is not None]
-    results = iter(evaluate(claims, session.rules, session.as_of).results)
+    results = iter(evaluate(claims, session.rules.for_tracker(), session.as_of).results)  # tracker date order
     return [None if c is None else pick(c, next(results)) for c in read.claims]
 
 
