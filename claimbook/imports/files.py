@@ -15,6 +15,10 @@ def sniff(path: Path, head: bytes) -> str:
     4010 file is refused by the X12 reader with the segment named."""
     from claimbook.x12.detect import sniff_bytes
 
+    from claimbook.x12.envelope import no_envelope
+
+    if no_envelope(head.decode("latin-1")):
+        return "x12"  # an 835/277 without its ISA/GS envelope: the X12 reader says so
     kind = sniff_bytes(head)
     if kind == "csv":
         return "csv"

@@ -27,6 +27,7 @@ from .changes import (
     plan_835,
 )
 from .detect import sniff
+from .envelope import no_envelope
 from .parse import parse_277, parse_835
 from .records import (
     Adjustment,
@@ -54,6 +55,13 @@ def read_payer_file(path: str | os.PathLike[str]) -> Remittance | StatusReport:
     if kind == "277":
         return parse_277(path)
     name = os.path.basename(os.fspath(path))
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096).decode("latin-1")
+    except OSError:
+        head = ""
+    if no_envelope(head):
+        raise ImportFileError(f"{name}: {no_envelope(head)}")
     raise ImportFileError(f"{name}: not an X12 835 or 277 file" + (" (it looks like a CSV file)." if kind == "csv" else "."))
 
 

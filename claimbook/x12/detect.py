@@ -31,6 +31,9 @@ def sniff_bytes(head: bytes) -> str | None:
 
 
 def _sniff_x12(text: str) -> str | None:
+    from .envelope import pad_isa
+
+    text, _ = pad_isa(text)  # "ISA*00* *00* *ZZ*NVMED *...": fields not padded to their widths
     if len(text) < 106:
         return None
     ele = text[3]

@@ -29,8 +29,32 @@ def money(text: str) -> float:
     return round(float(text), 2) if text.strip() else 0.0
 
 
-def _money_or_none(text: str) -> float | None:
-    return round(float(text), 2) if text.strip() else None
+def _money_or_none(text: str, quiet: bool = False) -> float | None:
+    """An amount, None when blank (and, ``quiet``, when unreadable: for values claimbook does not need)."""
+    try:
+        return round(float(text), 2) if text.strip() else None
+    except ValueError:
+        if quiet:
+            return None
+        raise
+
+
+def _unreadable(doc: X12Document, seg: Seg) -> ImportFileError:
+    """A value claimbook needs that pyx12 let through but is not a number: refuse the file (findings.py)."""
+    return ImportFileError(f"{os.path.basename(doc.path)}: refused, nothing was imported — segment {seg.seg_id} "
+                           f"(segment {seg.number} of the file, line {seg.line}): an amount in it cannot be read.")
+
+
+def _balance_warning(st: dict) -> str:
+    """BPR02 must be the sum of CLP04 minus the PLB adjustments (835 guide, section 1.10.2.1)."""
+    bpr, clp, plb = st["bpr"], round(st["clp"], 2), round(st["plb"], 2)
+    if st["bpr_seg"] is None or abs(bpr - (clp - plb)) < 0.005:
+        return ""
+    seg = st["bpr_seg"]
+    return (f"segment BPR (segment {seg.number} of the file, line {seg.line}): the payment (BPR02 {bpr:.2f}) is "
+            f"not the claims' paid amounts (CLP04 total {clp:.2f}) minus the provider-level adjustments (PLB total "
+            f"{plb:.2f}): {abs(bpr - (clp - plb)):.2f} unaccounted for — balancing; check the payment against "
+            "the claims before posting it")
 
 
 def x12_date(text: str) -> date | None:
@@ -66,10 +90,8 @@ def _cas(seg: Seg, level: str, line: int | None) -> list[Adjustment]:
         carc = seg.get(f"CAS{2 + 3 * i:02d}")
         if not carc:
             continue
-        qty = seg.get(f"CAS{4 + 3 * i:02d}")
-        out.append(
-            Adjustment(group, carc, money(seg.get(f"CAS{3 + 3 * i:02d}")), float(qty) if qty else None, level, line)
-        )
+        qty = _money_or_none(seg.get(f"CAS{4 + 3 * i:02d}"), quiet=True)
+        out.append(Adjustment(group, carc, money(seg.get(f"CAS{3 + 3 * i:02d}")), qty, level, line))
     return out
 
 
@@ -88,6 +110,8 @@ def remittance_from(doc: X12Document) -> Remittance:
     claims: list[ClaimPayment] = []
     plbs: list[ProviderAdjustment] = []
     payments: list[tuple[str, str, float, date | None]] = []
+    warnings: list[str] = list(doc.warnings)
+    st = {"bpr": 0.0, "clp": 0.0, "plb": 0.0, "bpr_seg": None}
 
     # Per transaction (ST..SE) header values.
     bpr_date: date | None = None
@@ -138,18 +162,31 @@ def remittance_from(doc: X12Document) -> Remittance:
                 crossover_payer=claim["crossover"],
                 segment=s.number,
                 line=s.line,
+                member_id=claim["member"],
             )
         )
+        st["clp"] += claims[-1].paid
         claim = None
 
-    for seg in doc.segments:
+    def close_transaction() -> None:
+        close_claim()
+        text = _balance_warning(st)
+        if text:
+            warnings.append(text)
+        st.update(bpr=0.0, clp=0.0, plb=0.0, bpr_seg=None)
+
+    def step(seg: Seg) -> None:
+        nonlocal bpr_date, prod_date, bpr_amount, payer_name, payer_id, trn_payer, check, claim, svc
         sid, loop = seg.seg_id, seg.loop
-        if sid == "ST":
-            bpr_date = prod_date = None
-            payer_name = payer_id = trn_payer = check = ""
+        if sid in ("ST", "SE"):
+            close_transaction()
+            if sid == "ST":
+                bpr_date = prod_date = None
+                payer_name = payer_id = trn_payer = check = ""
         elif sid == "BPR":
             bpr_date = x12_date(seg.get("BPR16"))
             bpr_amount = money(seg.get("BPR02"))
+            st["bpr"], st["bpr_seg"] = bpr_amount, seg
         elif sid == "TRN" and loop == "HEADER":
             check = seg.get("TRN02")
             trn_payer = seg.get("TRN03")
@@ -168,13 +205,14 @@ def remittance_from(doc: X12Document) -> Remittance:
             claim = {
                 "seg": seg, "adj": [], "rarcs": [], "lines": [], "allowed": None,
                 "remit_date": bpr_date or prod_date, "payer_name": payer_name,
-                "payer_id": payer_id or trn_payer, "check": check, "patient": "", "crossover": "",
+                "payer_id": payer_id or trn_payer, "check": check, "patient": "", "crossover": "", "member": "",
             }
         elif loop == "2100" and claim is not None:
             if sid == "CAS":
                 claim["adj"].extend(_cas(seg, "claim", None))
             elif sid == "NM1" and seg.get("NM101") == "QC":
                 claim["patient"] = _name(seg)
+                claim["member"] = seg.get("NM109")
             elif sid == "NM1" and seg.get("NM101") == "TT":
                 claim["crossover"] = seg.get("NM103")
             elif sid == "MOA":
@@ -211,10 +249,18 @@ def remittance_from(doc: X12Document) -> Remittance:
                     ProviderAdjustment(seg.get("PLB01"), fiscal, code, ref,
                                        money(seg.get(f"PLB{4 + 2 * i:02d}")), payer_name, check)
                 )
-        elif sid == "SE":
-            close_claim()
-    close_claim()
-    return Remittance(doc.path, tuple(claims), tuple(plbs), tuple(payments))
+                st["plb"] += plbs[-1].amount
+
+    for seg in doc.segments:
+        try:
+            step(seg)
+        except ValueError:
+            raise _unreadable(doc, seg) from None
+    try:
+        close_transaction()
+    except ValueError:
+        raise _unreadable(doc, claim["seg"] if claim else doc.segments[-1]) from None
+    return Remittance(doc.path, tuple(claims), tuple(plbs), tuple(payments), tuple(warnings))
 
 
 def parse_277(path: str | os.PathLike[str], *, text: str | None = None) -> StatusReport:
@@ -309,4 +355,4 @@ def status_report_from(doc: X12Document) -> StatusReport:
         elif sid == "SE":
             close()
     close()
-    return StatusReport(doc.path, doc.kind, tuple(claims))
+    return StatusReport(doc.path, doc.kind, tuple(claims), doc.warnings)

@@ -34,6 +34,10 @@ from pyx12.map_walker import apply_walk_errors, walk_tree
 from claimbook.errors import ImportFileError
 
 from . import x212map
+from .envelope import no_envelope, pad_isa, unindent
+from .findings import Problem as _Problem
+from .findings import classify_element, classify_reader, classify_segment, summarise
+from .messages import _isa_problem, _plain
 
 # The transactions claimbook reads, by GS08 (version / release / industry identifier code).
 SUPPORTED = {
@@ -71,25 +75,7 @@ class X12Document:
     kind: str  # "835", "277" or "277CA"
     version: str  # GS08
     segments: tuple[Seg, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Problem:
-    seg_id: str
-    number: int | None
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"segment {self.seg_id}"
-        pos = []
-        if self.number:
-            pos.append(f"segment {self.number} of the file")
-        if self.line:
-            pos.append(f"line {self.line}")
-        if pos:
-            where += f" ({', '.join(pos)})"
-        return f"{where}: {self.message}"
+    warnings: tuple[str, ...] = ()  # non-structural findings (findings.py), one line each
 
 
 def decode(raw: bytes) -> str:
@@ -154,11 +140,14 @@ def read_x12(path: str | os.PathLike[str], *, text: str | None = None) -> X12Doc
             raise ImportFileError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
     body = text.lstrip(" \t\r\n")
     if not body.startswith("ISA"):
-        raise ImportFileError(f"{name}: not an X12 file (it does not start with an ISA segment).")
+        raise ImportFileError(f"{name}: {no_envelope(body) or 'not an X12 file (it does not start with an ISA segment).'}")
+    body, early = pad_isa(body)
+    clean, indented = unindent(body, body[105] if len(body) > 105 else "~")
+    early += indented
 
     logging.getLogger("pyx12").setLevel(logging.CRITICAL)  # errors are reported by us, not logged
     try:
-        src = pyx12.x12file.X12Reader(io.StringIO(body))
+        src = pyx12.x12file.X12Reader(io.StringIO(clean))
     except pyx12.errors.X12Error as exc:
         raise ImportFileError(f"{name}: refused — segment ISA (segment 1, line 1): the interchange header is "
                               f"malformed ({_isa_problem(exc)}).") from None
@@ -187,7 +176,7 @@ def read_x12(path: str | os.PathLike[str], *, text: str | None = None) -> X12Doc
     map_file: str | None = None
     cur_map: Any = None
     segments: list[Seg] = []
-    problems: list[_Problem] = []
+    problems: list[_Problem] = list(early)
     count = 0
 
     def where(n: int | None) -> int | None:
@@ -207,9 +196,10 @@ def read_x12(path: str | os.PathLike[str], *, text: str | None = None) -> X12Doc
             else:
                 seg_id = _ENVELOPE_SEG.get((kind, code), kind)
             line = where(number) if number else end_line
+            cls = classify_reader(kind, code, msg)
             if at_end:
                 msg = f"{msg} at the end of the file — it stops before its end (truncated?)"
-            problems.append(_Problem(seg_id, number, line, _plain(msg, value)))
+            problems.append(_Problem(seg_id, number, line, _plain(msg, value), cls))
 
     try:
         for seg in src:
@@ -283,7 +273,8 @@ def read_x12(path: str | os.PathLike[str], *, text: str | None = None) -> X12Doc
         raise
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
         problems.append(_Problem(segments[-1].seg_id if segments else "ISA", count or None, where(count),
-                                 _isa_problem(exc) if isinstance(exc, pyx12.errors.X12Error) else str(exc)))
+                                 _isa_problem(exc) if isinstance(exc, pyx12.errors.X12Error) else str(exc),
+                                 "parser failure"))
     finally:
         src.close()
 
@@ -297,16 +288,18 @@ def read_x12(path: str | os.PathLike[str], *, text: str | None = None) -> X12Doc
                 tail_line,
                 "the file ends in the middle of this segment: it was cut off "
                 "(truncated) — ask for the whole file again",
+                "cut short",
             ),
         )
-    problems.extend(_collect(errh, where, count))
+    problems.extend(_collect(errh, where, count, body_segments, src.ele_term or "*"))
     # A cut-off file is reported as such first; then everything in file order.
     problems.sort(key=lambda p: (not p.message.startswith("the file ends in the middle"), p.number is None, p.number or 0))
-    if problems:
-        _refuse(name, problems)
+    structural = [p for p in problems if p.structural]
+    if structural:
+        _refuse(name, structural + [p for p in problems if not p.structural])
     if vriic is None:
         raise ImportFileError(f"{name}: refused — the file has no GS functional group header.")
-    return X12Document(path, SUPPORTED[vriic], vriic, tuple(segments))
+    return X12Document(path, SUPPORTED[vriic], vriic, tuple(segments), summarise(problems))
 
 
 def _load_map(map_file: str) -> Any:
@@ -330,15 +323,16 @@ _ENVELOPE_SEG = {
 }
 
 
-def _collect(errh: Any, where: Any, count: int) -> list[_Problem]:
-    """Every error in pyx12's error tree, in file order."""
+def _collect(errh: Any, where: Any, count: int, parts: list[str], ele_term: str) -> list[_Problem]:
+    """Every error in pyx12's error tree, in file order, with its class (findings.py)."""
     out: list[_Problem] = []
 
     def env(node: Any, kind: str) -> None:
         for code, msg in node.errors:  # envelope errors not already taken from the reader
             seg_id = _ENVELOPE_SEG.get((kind, code), kind)
             number = _envelope_number(node, kind, seg_id)
-            out.append(_Problem(seg_id, number, where(number) if number else None, msg))
+            out.append(_Problem(seg_id, number, where(number) if number else None, msg,
+                                classify_reader(kind, code, msg)))
         for ele in getattr(node, "elements", []):
             out.extend(_ele_problems(kind, ele, None, None))
 
@@ -351,8 +345,10 @@ def _collect(errh: Any, where: Any, count: int) -> list[_Problem]:
                 for seg in st.children:
                     number = seg.cur_line  # pyx12 counts segments, not physical lines
                     line = where(number)
-                    for _code, msg, val in seg.errors:
-                        out.append(_Problem(seg.seg_id or "?", number, line, _plain(msg, val)))
+                    for code, msg, val in seg.errors:
+                        qual = _qualifier_at(parts, number, ele_term) if number else ""
+                        cls = classify_segment(code, msg, seg.seg_id or "?", qual)
+                        out.append(_Problem(seg.seg_id or "?", number, line, _plain(msg, val), cls))
                     for ele in seg.elements:
                         out.extend(_ele_problems(seg.seg_id or "?", ele, number, line))
     return out
@@ -366,96 +362,24 @@ def _envelope_number(node: Any, kind: str, seg_id: str) -> int | None:
 
 def _ele_problems(seg_id: str, ele: Any, number: int | None, line: int | None) -> list[_Problem]:
     out = []
-    for _code, msg, val in ele.errors:
+    for code, msg, val in ele.errors:
         ref = f"{seg_id}{ele.ele_pos:02d}" + (f"-{ele.subele_pos}" if ele.subele_pos else "")
         label = f"element {ref} ({ele.name})" if ele.name else f"element {ref}"
-        out.append(_Problem(seg_id, number, line, f"{label}: {_plain(msg, val)}"))
+        out.append(_Problem(seg_id, number, line, f"{label}: {_plain(msg, val)}", classify_element(code, msg, ref)))
     return out
+
+
+def _qualifier_at(parts: list[str], number: int, ele_term: str) -> str:
+    if 0 < number <= len(parts):
+        bits = parts[number - 1].strip().split(ele_term, 2)
+        return bits[1] if len(bits) > 1 else ""
+    return ""
 
 
 def _seg_id_at(parts: list[str], number: int, ele_term: str) -> str:
     if 0 < number <= len(parts):
         return parts[number - 1].strip().split(ele_term, 1)[0][:3] or "?"
     return "?"
-
-
-def _qualifier(m: re.Match) -> str:
-    """``NM1*QC`` for a segment out of place: the first element only when it is a short code (a
-    qualifier such as QC or 0010), never a name, an address or an amount."""
-    first = (m.group(2) or "").lstrip("*")
-    if m.group(1) == "HL" and re.fullmatch(r"[0-9*]*", first):
-        return f"{m.group(1)}*{first}"
-    return f"{m.group(1)}*{first}" if re.fullmatch(r"[A-Z0-9]{1,4}", first) else m.group(1)
-
-
-# pyx12's messages, rewritten in plain words. Many of pyx12's own quote the element's value (a patient's
-# name, an amount, a claim number): the rewrites keep the segment, the element and what is wrong, never
-# the value. ``_plain`` then removes the value from whatever message is left.
-_NAME = r'Data element "(?P<name>[^"]*)" \((?P<ref>\w+)\)'
-_REWRITES = [
-    (re.compile(r'^Segment ([A-Z0-9]{2,3})(\*\S*)? not found\.\s+Started at \S+$'),
-     lambda m: f"segment {_qualifier(m)} is not allowed at this point of the file "
-     "(a wrong qualifier code, or segments out of order)"),
-    (re.compile(_NAME + r' is type (?P<type>R|N\d?), contains an invalid character\(.*\)$', re.S),
-     lambda m: f'"{m["name"]}" must be a number (digits, a minus sign and a decimal point only)'),
-    (re.compile(_NAME + r' is type \w+, contains an invalid character\(.*\)$', re.S),
-     lambda m: f'"{m["name"]}" contains a character that is not allowed in an X12 file'),
-    (re.compile(_NAME + r' contains an invalid date \(.*\)$', re.S),
-     lambda m: f'"{m["name"]}" is not a valid date (CCYYMMDD, e.g. 20240301)'),
-    (re.compile(_NAME + r' contains an invalid time \(.*\)$', re.S),
-     lambda m: f'"{m["name"]}" is not a valid time (HHMM, e.g. 1430)'),
-    (re.compile(_NAME + r' is too short: len\(.*\) = (?P<n>\d+) < (?P<lim>\d+) \(min_len\)$', re.S),
-     lambda m: f'"{m["name"]}" is too short: {_chars(m["n"])}, at least {m["lim"]} needed'),
-    (re.compile(_NAME + r' is too long: len\(.*\) = (?P<n>\d+) > (?P<lim>\d+) \(max_len\)$', re.S),
-     lambda m: f'"{m["name"]}" is too long: {_chars(m["n"])}, at most {m["lim"]} allowed'),
-    (re.compile(_NAME + r', contains an invalid control character\(.*\)$', re.S),
-     lambda m: f'"{m["name"]}" contains an invisible control character; delete it'),
-    (re.compile(_NAME + r' has unnecessary trailing spaces\. \(.*\)$', re.S),
-     lambda m: f'"{m["name"]}" ends with spaces; delete them'),
-    (re.compile(r'^Data element "(?P<name>[^"]*)" with a value of \(.*\) failed to match the regular expression .*$',
-                re.S),
-     lambda m: f'"{m["name"]}" is not written the way the X12 guide expects'),
-    (re.compile(r'^\(.*\) is not a valid code for (?P<name>.*) \((?P<ref>\w+)\)$', re.S),
-     lambda m: f'the value is not one of the codes allowed for {m["name"]} ({m["ref"]})'),
-    (re.compile(r'^Segment identifier ".*" is invalid$', re.S),
-     lambda m: "the segment name is not valid (every segment starts with its 2- or 3-letter name, such as CLP)"),
-    (re.compile(r'^Segment ".*" is empty$', re.S),
-     lambda m: "the segment is empty"),
-    (re.compile(r'^Mandatory loop "([^"]*)" \((\w+)\) missing$'),
-     lambda m: f'the required loop "{m.group(1)}" ({m.group(2)}) is missing'),
-    (re.compile(r'^Mandatory segment "([^"]*)" \((\w+)=?[^)]*\) missing( .*)?$'),
-     lambda m: f'the required segment "{m.group(1)}" ({m.group(2)}) is missing{m.group(3) or ""}'),
-]
-
-
-def _chars(n: str) -> str:
-    return f"{n} character" + ("" if n == "1" else "s")
-
-
-def _plain(msg: str, val: str | None) -> str:
-    """pyx12's message in plain words, without the element's value."""
-    msg = msg.strip()
-    for pattern, repl in _REWRITES:
-        m = pattern.match(msg)
-        if m:
-            msg = repl(m)
-            break
-    if val and val.strip():  # a message not rewritten above: take the value out wherever it is quoted
-        for quoted in (f'"{val}"', f"({val})", f"'{val}'"):
-            msg = msg.replace(quoted, "")
-        msg = re.sub(r"\s{2,}", " ", msg).strip()
-    return msg
-
-
-def _isa_problem(exc: Exception) -> str:
-    """pyx12's complaint about the ISA header, without the header's contents."""
-    text = str(exc)
-    if "Version Number is unknown" in text:
-        return ("the ISA Interchange Control Version Number (ISA12) is not 00501 or 00401: the header is "
-                "106 characters with its elements in fixed places; ask the sender for a standard 5010 file")
-    text = re.sub(r"\s*\(.*\)\s*$", "", text, flags=re.S)  # "The ISA segment must have 16 elements (ISA*...)"
-    text = re.sub(r"('ISA'):.*$", r"\1", text, flags=re.S)  # "First line does not begin with 'ISA': xyz"
-    return text
 
 
 def _refuse(name: str, problems: list[_Problem]) -> None:

@@ -13,6 +13,9 @@ PREDETERMINATION = "25"  # predetermination pricing only: an estimate, not a pay
 NOT_A_PAYMENT = frozenset({NOT_OUR_CLAIM, PREDETERMINATION})
 FORWARDED = {"19": "primary", "20": "secondary", "21": "tertiary"}
 PROCESSED_AS = {"1": "primary", "2": "secondary", "3": "tertiary", **FORWARDED}
+# Remark codes saying the claim was forwarded to another payer (crossover): MA18 to the supplemental
+# insurer, N89 to the patient's other insurer(s) (X12 RARC list, wpc-edi.com).
+CROSSOVER_RARCS = frozenset({"MA18", "N89"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,13 @@ class ClaimPayment:
     crossover_payer: str  # NM1*TT name (the payer the claim was forwarded to), "" when absent
     segment: int  # segment number of the CLP in the file
     line: int  # physical line of the CLP in the file
+    member_id: str = ""  # NM1*QC NM109 (the patient's member ID), "" when absent
+
+    @property
+    def crossed_over(self) -> bool:
+        """Forwarded to another payer by this one: CLP02 19/20/21, an NM1*TT crossover carrier, or remark
+        MA18 / N89 (the claim information was forwarded to the supplemental / another payer)."""
+        return self.is_forwarded or bool(self.crossover_payer) or bool(CROSSOVER_RARCS & set(self.all_rarcs))
 
     @property
     def is_reversal(self) -> bool:
@@ -109,6 +119,7 @@ class Remittance:
     claims: tuple[ClaimPayment, ...]
     provider_adjustments: tuple[ProviderAdjustment, ...]
     payments: tuple[tuple[str, str, float, date | None], ...]  # (payer, check/EFT number, BPR02, date)
+    warnings: tuple[str, ...] = ()  # non-structural findings and balancing differences, for the report
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,3 +227,4 @@ class StatusReport:
     path: str
     transaction: str
     claims: tuple[ClaimStatus, ...]
+    warnings: tuple[str, ...] = ()  # non-structural findings, for the report
