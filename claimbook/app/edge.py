@@ -35,6 +35,10 @@ class Edge(Protocol):
     def read_import_log(self) -> list[list]:
         """The Import Log's date, file and hash columns ([] before the first import)."""
 
+    def read_payments(self) -> list[list]:
+        """The Payments sheet's data rows (``claimbook.x12.history.PAYMENT_COLUMNS``; [] without one): the
+        remittance payments already posted, which the next import nets against."""
+
     # ---- get ready, write blocks, add a sheet
     def prepare(self, rules) -> list[str]:
         """Check the Claims columns and make the workbook ready for a refresh (missing computed columns
@@ -52,6 +56,9 @@ class Edge(Protocol):
 
     def add_import_log(self, reports, when: datetime) -> None:
         """Append an import's rows to the Import Log sheet, adding the sheet when it is missing."""
+
+    def add_payments(self, rows: list[list]) -> None:
+        """Append remittance payments posted to claims to the Payments sheet, adding it when missing."""
 
     # ---- save
     def save(self, backups_kept: int) -> None:

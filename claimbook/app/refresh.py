@@ -63,11 +63,13 @@ def import_files(edge, files, *, preset=None, again=False, add_unmatched=False, 
 
     session = session_for(edge, as_of, rules_dir)
     result = plan_files(files, edge.read_claims(), list(session.settings_rows), session.rules_folder,
-                        edge.read_import_log(), preset, again, add_unmatched)
+                        edge.read_import_log(), preset, again, add_unmatched, edge.read_payments())
     if not result.imported:
         return result, None
     edge.apply_edit(result.edit)
-    edge.add_import_log(result.reports, when or datetime.now())
+    when = when or datetime.now()
+    edge.add_import_log(result.reports, when)
+    edge.add_payments(result.payment_rows(when))
     return result, refresh(edge, session)
 
 

@@ -13,6 +13,9 @@ from claimbook.commands._common import parse_as_of, print_problems
 from claimbook.workbook.importer import import_files
 
 _LISTED = 50
+# Exit code when some files were refused and the others imported (2: nothing imported, every file refused
+# or another error; 1: rules errors; 0: every file imported or already imported). docs/x12-import.md.
+SOME_REFUSED = 3
 
 
 def add_parser(sub) -> None:
@@ -20,7 +23,10 @@ def add_parser(sub) -> None:
         "import", help="add or update claims in a tracker from CSV exports, 835 remittances and 277 status files",
         description="Merge claims files into a tracker by Claim ID: new claims are added, existing claims get the "
                     "file's values in claimbook's input columns, nothing is deleted. Every change is "
-                    "listed on the tracker's Import Log sheet; the tracker is then refreshed.",
+                    "listed on the tracker's Import Log sheet; the tracker is then refreshed. A file that "
+                    "cannot be read safely is refused whole and listed; the other files are still imported.",
+        epilog="Exit status: 0 every file imported (or already imported); 3 some files were refused and the "
+               "others imported; 2 nothing imported (every file refused, or the tracker could not be used).",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="claims CSV exports, 835 remittance or 277 status files (recognised by content)")
     p.add_argument("--into", required=True, metavar="TRACKER", help="the tracker workbook (.xlsm or .xlsx)")
@@ -50,6 +56,10 @@ def run(args) -> int:
                                    args.rules, args.add_unmatched)
     for rep in reports:
         print(rep.line())
+        if rep.refused:
+            for line in (rep.notes[0] if rep.notes else "").splitlines():
+                print(f"  {line.removeprefix(rep.file + ': ')}")
+            continue
         # Claim IDs, counts and column names only: names and cell contents stay on the Import Log sheet.
         unmatched = [u.split(":", 1)[0] for u in rep.unmatched]
         _listed("not in the tracker: ", [u + (" — added" if u.removeprefix("claim ") in rep.added else "")
@@ -57,14 +67,19 @@ def run(args) -> int:
         _listed("skipped ", [f"{where}: {why}" for where, why in rep.skipped
                              if not why.startswith("not in the tracker")])
         _listed("provider-level adjustment: ", rep.provider_adjustments)
+        _listed("warning: ", rep.warnings)
         for note in rep.notes:  # an unknown status word's note carries the line to add: printed whole
             print(f"  note: {note if note.startswith(('status word', 'payer')) else note[:300]}")
         if rep.kept:
             print(f"  kept {len(rep.kept)} value{'s' if len(rep.kept) != 1 else ''} changed on the Claims sheet since "
                   "the last import (the file still says what that import wrote; see the Import Log)")
+    refused = [r for r in reports if r.refused]
     if output is None:
         print(f"{Path(args.into).name} was not changed.")
-        return 0
+        return SOME_REFUSED if refused else 0
     print(f"{Path(args.into).name} refreshed as of {output.as_of:%m/%d/%Y}: {output.summary.line()}.")
     print_problems(output.rules_problems)
+    if refused:
+        print(f"{len(refused)} of {len(reports)} files refused (listed above); the others were imported.")
+        return SOME_REFUSED
     return 0

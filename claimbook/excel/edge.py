@@ -127,6 +127,15 @@ class LiveEdge:
         # (claimbook.imports.memory keeps the office's corrections).
         return [] if last < 2 else sheet.range((2, 1), (last, 12)).options(**READ).value
 
+    def read_payments(self) -> list[list]:
+        from claimbook.x12.history import PAYMENT_COLUMNS, PAYMENTS_SHEET
+
+        sheet = self.sheet(PAYMENTS_SHEET, required=False)
+        if sheet is None:
+            return []
+        last = sheet.used_range.last_cell.row
+        return [] if last < 2 else sheet.range((2, 1), (last, len(PAYMENT_COLUMNS))).options(**READ).value
+
     # -------------------------------------------------------------------------------------- writing
     def prepare(self, rules) -> list[str]:
         """Check the Claims columns and that every same-named computed column is claimbook's (one note
@@ -237,6 +246,27 @@ class LiveEdge:
         last = first + len(rows) - 1
         self.put(sheet, first, 1, [[cell(v) for v in r] for r in rows])
         sheet.range((first, 1), (last, 1)).number_format = STAMP_FORMAT
+
+    def add_payments(self, rows: list[list]) -> None:
+        """Append remittance payments below the Payments sheet's last used row (added when missing)."""
+        from claimbook.imports import STAMP_FORMAT
+        from claimbook.x12.history import PAYMENT_COLUMNS, PAYMENTS_SHEET
+
+        if not rows:
+            return
+        self.wrote = True
+        sheet = self.sheet(PAYMENTS_SHEET, required=False)
+        if sheet is None:
+            sheet = self.book.sheets.add(PAYMENTS_SHEET, after=self.book.sheets[len(self.book.sheets) - 1])
+            self._sheets[PAYMENTS_SHEET] = sheet
+            rows = [list(PAYMENT_COLUMNS), *rows]
+            first = 1
+        else:
+            first = max(sheet.used_range.last_cell.row, 1) + 1
+        last = first + len(rows) - 1
+        self.put(sheet, first, 1, [[cell(v) for v in r] for r in rows])
+        stamp = PAYMENT_COLUMNS.index("Imported") + 1
+        sheet.range((first, stamp), (last, stamp)).number_format = STAMP_FORMAT
 
     def put(self, sheet, row: int, col: int, values: list[list]) -> None:
         """Write a rectangle of values (already guarded with ``cell``) with its top-left cell at (row, col)."""

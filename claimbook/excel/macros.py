@@ -190,6 +190,9 @@ def _import_remittance(edge: LiveEdge, progress: _Progress) -> None:
     if not files:
         return
     progress.say("reading the files…")
+    # Every file is read first. A file that cannot be read safely is refused and listed (first) in the one
+    # message box below, with its reason; the other files are imported. When every file is refused, the
+    # ImportFileError says why for each.
     result, _done = usecase.import_files(edge, files)
     if not result.imported:
         _alert(edge.app, importer.summary(result.reports, "Nothing was changed."))

@@ -51,7 +51,8 @@ def read_x12(path: Path):
 
 @dataclass
 class Batch:
-    """One file, read and checked: ``label`` None means it was skipped (already imported)."""
+    """One file, read and checked: ``label`` None means it was skipped (already imported) or refused
+    (``refused`` holds why: the file cannot be read safely, nothing is imported from it)."""
 
     path: Path
     digest: str
@@ -59,31 +60,47 @@ class Batch:
     payload: object  # CSV records, or the parsed Remittance / StatusReport
     notes: list[str]
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why): rows left out when read
+    refused: str | None = None  # the reason the whole file was refused (ImportFileError's message)
 
 
 def prepare(files, aliases: dict[str, str], seen: dict[str, object], again: bool = False) -> list[Batch]:
-    """Read, recognise, parse and validate every file (``ImportFileError`` for the first bad one)."""
-    batches = []
+    """Read, recognise, parse and validate every file. A file that cannot be read safely becomes a refused
+    batch (its reason kept); the other files are still imported. When no file can be imported and at
+    least one was refused, ``ImportFileError`` says why for each (one file: its own message)."""
+    batches: list[Batch] = []
     for f in map(Path, files):
         try:
-            data = f.read_bytes()
-        except FileNotFoundError:
-            raise ImportFileError(f"{f} was not found; nothing was imported") from None
-        except OSError as err:
-            raise ImportFileError(f"{f.name} could not be read ({err.strerror}); nothing was imported") from None
-        digest = hashlib.sha256(data).hexdigest()
-        if digest in seen and not again:
-            when = seen[digest]
-            when = when.strftime("%m/%d/%Y") if hasattr(when, "strftime") else "before"
-            batches.append(Batch(f, digest, None, [], [f"already imported {when}; skipped (use --again to import "
-                                                       "it again)"]))
-            continue
-        if any(b.digest == digest and b.label is not None for b in batches):
-            batches.append(Batch(f, digest, None, [], ["the same file is listed twice; imported once"]))
-            continue
-        if sniff(f, data[:4096]) == "csv":
-            records, notes, skipped = read_claims_csv(f, data, aliases)
-            batches.append(Batch(f, digest, "claims CSV", records, notes, skipped))
-        else:  # parsed (and validated) now; planned against the rows as they stand when its turn comes
-            batches.append(Batch(f, digest, "X12", read_x12(f), []))
+            batches.append(_prepare_one(f, aliases, seen, again, batches))
+        except ImportFileError as err:
+            batches.append(Batch(f, "", None, [], [], refused=str(err)))
+    refused = [b for b in batches if b.refused]
+    if refused and not any(b.label for b in batches):
+        if len(refused) == 1:
+            raise ImportFileError(refused[0].refused)
+        raise ImportFileError("No file was imported; every file was refused or already imported:\n"
+                              + "\n".join(f"  {b.refused}" for b in refused))
     return batches
+
+
+def _prepare_one(f: Path, aliases: dict[str, str], seen: dict[str, object], again: bool,
+                 batches: list[Batch]) -> Batch:
+    """One file read and checked (``ImportFileError`` when it cannot be imported)."""
+    try:
+        data = f.read_bytes()
+    except FileNotFoundError:
+        raise ImportFileError(f"{f} was not found; nothing was imported from it") from None
+    except OSError as err:
+        raise ImportFileError(f"{f.name} could not be read ({err.strerror}); nothing was imported from it") \
+            from None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest in seen and not again:
+        when = seen[digest]
+        when = when.strftime("%m/%d/%Y") if hasattr(when, "strftime") else "before"
+        return Batch(f, digest, None, [], [f"already imported {when}; skipped (use --again to import it again)"])
+    if any(b.digest == digest and b.label is not None for b in batches):
+        return Batch(f, digest, None, [], ["the same file is listed twice; imported once"])
+    if sniff(f, data[:4096]) == "csv":
+        records, notes, skipped = read_claims_csv(f, data, aliases)
+        return Batch(f, digest, "claims CSV", records, notes, skipped)
+    # parsed (and validated) now; planned against the rows as they stand when its turn comes
+    return Batch(f, digest, "X12", read_x12(f), [])

@@ -25,6 +25,7 @@ class _Clear:
 
 
 CLEAR = _Clear()
+REFUSED = "(refused)"
 
 
 @dataclass
@@ -41,7 +42,7 @@ class ImportReport:
 
     file: str
     sha256: str
-    kind: str  # "claims CSV", "835", "277", "277CA", "(skipped)"
+    kind: str  # "claims CSV", "835", "277", "277CA", "(skipped)", "(refused)" (notes[0] says why)
     added: list[str]
     updated: list[str]
     changes: list[Change]
@@ -56,8 +57,17 @@ class ImportReport:
     # values the file would have changed but the office had corrected since the last import (kept).
     written: list[Change] = field(default_factory=list)
     kept: list[Change] = field(default_factory=list)
+    # Findings that did not stop the file being read (envelope counts, Not Used elements, balancing ...):
+    # segment positions and element names, never values from a claim.
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return self.kind == REFUSED
 
     def line(self) -> str:
+        if self.refused:
+            return f"{self.file}: REFUSED, nothing imported from it"
         s = (f"{self.file}: {len(self.added)} added, {len(self.updated)} updated "
              f"({len(self.changes)} changes), {len(self.skipped)} skipped")
         if self.kept:
@@ -65,6 +75,8 @@ class ImportReport:
         if self.provider_adjustments:
             s += f", {len(self.provider_adjustments)} provider-level adjustment" + \
                  ("s" if len(self.provider_adjustments) != 1 else "")
+        if self.warnings:
+            s += f", {len(self.warnings)} warning" + ("s" if len(self.warnings) != 1 else "")
         return s
 
 
@@ -96,8 +108,13 @@ def log_rows(reports: list[ImportReport], when: datetime) -> list[list]:
         return [stamp, rep.file, None, None, None, None, None, claim, fld, _log_value(old), _log_value(new), note]
 
     for rep in reports:
+        if rep.refused:  # no hash: a refused file is not "already imported" next time
+            out.append([stamp, rep.file, None, rep.kind, 0, 0, 0, None, None, None, None,
+                        " ".join(" ".join(rep.notes).split())[:1000] or None])
+            continue
         out.append([stamp, rep.file, rep.sha256, rep.kind, len(rep.added), len(rep.updated), len(rep.skipped),
                     None, None, None, None, "; ".join(rep.notes) or None])
+        out += [row(None, "(warning)", note=text) for text in rep.warnings]
         out += [row(cid, "(new claim)") for cid in rep.added]
         out += [row(ch.claim_id, ch.field, None, ch.new, NEW_VALUE) for ch in rep.written]
         out += [row(ch.claim_id, ch.field, ch.old, ch.new) for ch in rep.changes]
@@ -113,7 +130,12 @@ def log_rows(reports: list[ImportReport], when: datetime) -> list[list]:
 def summary(reports: list[ImportReport], tracker_note: str = "") -> str:
     """A plain-language account of an import, for a message box."""
     lines = []
-    for rep in reports:
+    refused = [r for r in reports if r.refused]
+    for rep in refused + [r for r in reports if not r.refused]:  # refused first: a long box is cut at the end
+        if rep.refused:
+            lines.append(f"{rep.file} — REFUSED, nothing was imported from it: "
+                         f"{rep.notes[0].removeprefix(rep.file + ':').strip() if rep.notes else ''}")
+            continue
         if rep.kind == "(skipped)":
             lines.append(f"{rep.file}: {rep.notes[0] if rep.notes else 'skipped'}".replace(
                 " (use --again to import it again)", ""))
@@ -137,7 +159,13 @@ def summary(reports: list[ImportReport], tracker_note: str = "") -> str:
         other = sum(1 for _, why in rep.skipped if not why.startswith("not in the tracker"))
         if other > 0:
             parts.append(f"{other} line{'s' if other != 1 else ''} skipped")
+        if rep.warnings:
+            parts.append(f"{len(rep.warnings)} warning{'s' if len(rep.warnings) != 1 else ''} about the file's "
+                         "layout (read anyway; listed on the Import Log)")
         lines.append(f"{rep.file} — {what}: " + ", ".join(parts) + ".")
+    if refused:
+        lines.append(f"{len(refused)} of {len(reports)} files refused: the other files were imported. Fix or ask "
+                     "for a new copy of the refused files and import them again.")
     if tracker_note:
         lines.append(tracker_note)
     lines.append("Every change is listed on the Import Log sheet.")

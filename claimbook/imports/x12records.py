@@ -36,12 +36,14 @@ def _unmatched_text(um) -> str:
     return um.reason + (f" ({', '.join(bits)})" if bits else "")
 
 
-def _new_claim_values(claim_id: str, payments) -> dict[str, object]:
-    """The row ``--add-unmatched`` adds for a remittance claim that is not in the tracker."""
+def _new_claim_values(claim_id: str, payments, posted: list) -> dict[str, object]:
+    """The row ``--add-unmatched`` adds for a remittance claim that is not in the tracker (its payments go
+    on ``posted``, for the Payments sheet)."""
     from claimbook.x12 import COLUMNS, plan_835
 
     blank = _ByKey({table.claim_key(claim_id): {c: None for c in COLUMNS} | {"Claim ID": claim_id}})
     plan = plan_835(list(payments), blank)
+    posted.extend(plan.posted)
     values: dict[str, object] = {"Claim ID": claim_id}
     for ch in plan.changes:
         values[ch.column] = ch.new
@@ -57,13 +59,22 @@ def _new_claim_values(claim_id: str, payments) -> dict[str, object]:
     return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def x12_records(parsed, merger: Merger, report: ImportReport, add_unmatched: bool, payer_key=None):
+def x12_records(parsed, merger: Merger, report: ImportReport, add_unmatched: bool, payer_key=None,
+                history=None, posted: list | None = None):
     """Plan an 835/277 against the rows as they stand now; records for the merge. ``payer_key`` tells
-    whether a remittance's payer is the row's (``payer_key_for``)."""
+    whether a remittance's payer is the row's (``payer_key_for``); ``history`` (claim key -> payments
+    posted to the row, ``claimbook.x12.history``) is the rows' payment history, and the payments this
+    file posts are added to it and to ``posted`` (for the Payments sheet)."""
     from claimbook.x12 import Remittance, describe_plb, plan_file
 
-    plan = plan_file(parsed, _ByKey(merger.current()), payer_key)
+    history = history if history is not None else {}
+    posted = posted if posted is not None else []
+    plan = plan_file(parsed, _ByKey(merger.current()), payer_key, _ByKey(history))
+    for p in plan.posted:
+        history.setdefault(table.claim_key(p.claim_id), []).append(p)
+    posted.extend(plan.posted)
     report.kind = getattr(parsed, "transaction", None) or plan.kind
+    report.warnings.extend(getattr(parsed, "warnings", ()))
     by_claim: dict[str, dict] = {}
     for ch in plan.changes:
         new = CLEAR if ch.new in (None, "") else ch.new
@@ -93,7 +104,11 @@ def x12_records(parsed, merger: Merger, report: ImportReport, add_unmatched: boo
         text = _unmatched_text(Unmatched(cid, "not in the tracker", recs[-1]))
         report.unmatched.append(f"claim {cid}: not in the tracker")
         if add_unmatched and isinstance(parsed, Remittance):
-            records.append((f"claim {cid}", _new_claim_values(cid, recs)))
+            new_posted: list = []
+            records.append((f"claim {cid}", _new_claim_values(cid, recs, new_posted)))
+            for p in new_posted:
+                history.setdefault(table.claim_key(p.claim_id), []).append(p)
+            posted.extend(new_posted)
             report.details.append((cid, f"claim {cid}: {text}"))
         else:
             report.skipped.append((f"claim {cid}", text))

@@ -37,6 +37,11 @@ class FileEdge:
     def read_import_log(self) -> list[list]:
         return io.read_import_log(self.wb)
 
+    def read_payments(self) -> list[list]:
+        from claimbook.workbook.payments import read_payments
+
+        return read_payments(self.wb)
+
     def prepare(self, rules) -> list[str]:
         from claimbook.workbook.layout import ensure_tracker
 
@@ -61,6 +66,11 @@ class FileEdge:
 
     def add_import_log(self, reports, when: datetime) -> None:
         io.write_import_log(self.wb, reports, when)
+
+    def add_payments(self, rows: list[list]) -> None:
+        from claimbook.workbook.payments import write_payments
+
+        write_payments(self.wb, rows)
 
     def save(self, backups_kept: int) -> None:
         io.save_atomic(self.wb, self.path, backups_kept)

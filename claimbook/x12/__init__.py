@@ -15,17 +15,11 @@ import os
 
 from claimbook.errors import ImportFileError
 
-from .changes import (
-    COLUMNS,
-    Change,
-    ImportPlan,
-    Unmatched,
-    apply_plan,
-    describe_plb,
-    payers_differ,
-    plan_277,
-    plan_835,
-)
+from .apply835 import plan_835
+from .changes import COLUMNS, Change, ImportPlan, Unmatched, apply_plan, describe_plb
+from .history import PAYMENT_COLUMNS, PAYMENTS_SHEET, Posted
+from .payers import payers_differ
+from .status277 import plan_277
 from .detect import sniff
 from .envelope import no_envelope
 from .parse import parse_277, parse_835
@@ -43,6 +37,7 @@ from .records import (
 __all__ = [
     "COLUMNS", "Adjustment", "Change", "ClaimPayment", "ClaimStatus", "ImportPlan", "ProviderAdjustment",
     "Remittance", "ServiceLine", "StatusInfo", "StatusReport", "Unmatched", "apply_plan", "describe_plb", "parse_277",
+    "PAYMENT_COLUMNS", "PAYMENTS_SHEET", "Posted",
     "parse_835", "payers_differ", "plan_277", "plan_835", "plan_file", "read_payer_file", "sniff",
 ]
 
@@ -65,11 +60,12 @@ def read_payer_file(path: str | os.PathLike[str]) -> Remittance | StatusReport:
     raise ImportFileError(f"{name}: not an X12 835 or 277 file" + (" (it looks like a CSV file)." if kind == "csv" else "."))
 
 
-def plan_file(parsed: Remittance | StatusReport, current, payer_key=None) -> ImportPlan:
+def plan_file(parsed: Remittance | StatusReport, current, payer_key=None, history=None) -> ImportPlan:
     """The changes one parsed payer file makes to the tracker rows ``current`` (Claim ID -> row).
 
     ``payer_key`` (payer name, payer ID) -> payer rules key or None: how an 835's payer is matched to the
-    row's payer (see ``changes.payers_differ``)."""
+    row's payer (see ``payers.payers_differ``). ``history`` (Claim ID -> payments posted to the row, from
+    the Payments sheet): see ``history.py``."""
     if isinstance(parsed, Remittance):
-        return plan_835(parsed, current, payer_key)
+        return plan_835(parsed, current, payer_key, history)
     return plan_277(parsed, current)

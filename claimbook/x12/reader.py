@@ -14,7 +14,6 @@ ships with it, and ``x12n_document`` gives no way to add one or to get the segme
 from __future__ import annotations
 
 import io
-import re
 import logging
 import os
 from dataclasses import dataclass
