@@ -255,15 +255,24 @@ def test_the_same_file_twice_changes_nothing_also_with_again(tmp_path, rules, ca
                                            ("malformed_bad_amount.835", "segment CLP"),
                                            ("malformed_bad_stc.277", "segment STC")])
 def test_a_bad_file_is_refused_whole(tmp_path, rules, capsys, name, segment):
+    """Alone, a bad file changes nothing (exit 2); in a batch, the good files are imported and the bad one
+    is listed with its reason (exit 3)."""
     tracker = make(tmp_path, rules, [claim(c) for c in DENIAL_IDS])
     before = tracker.read_bytes()
 
-    code, out, err = run(capsys, tracker, DATA / "era_denials.835", DATA / name)
-
+    code, out, err = run(capsys, tracker, DATA / name)
     assert code == 2
     assert name in err and "refused" in err and segment in err and "line" in err
     assert tracker.read_bytes() == before
     assert not list(tmp_path.glob("*.backup-*"))
+
+    code, out, err = run(capsys, tracker, DATA / "era_denials.835", DATA / name)
+    assert code == 3, err
+    assert f"{name}: REFUSED, nothing imported from it" in out and segment in out and "line" in out
+    assert "1 of 2 files refused (listed above); the others were imported." in out
+    assert rows(tracker)["CLM-1001"]["Status"] == "Paid"  # the good file was imported
+    refused = [r for r in log(tracker)[1:] if r[1] == name]
+    assert len(refused) == 1 and refused[0][2] is None and refused[0][3] == "(refused)" and segment in refused[0][11]
 
 
 # --------------------------------------------------------------------------------------- add unmatched
@@ -516,8 +525,8 @@ def test_a_claim_split_over_two_remittances_adds_up_and_a_reversal_takes_off_onl
     c = rows(tracker)["CLM-8001"]
     assert (c["Paid"], c["Status"], c["Denial Codes"], day(c["Remit Date"])) == (230, "Paid", None, date(2024, 3, 22))
     assert c["Notes"] == "Payer claim # ICN-S1; Payer claim # ICN-S2"
-    assert "Claim CLM-8001: 80.00 paid under payer claim # ICN-S2 was added to the 150.00 posted from earlier " \
-           "remittances; Paid is now 230.00." in out
+    assert "Claim CLM-8001: payments under payer claim # ICN-S1, ICN-S2 add up to Paid 230.00, Patient Resp " \
+           "0.00." in out
     assert ["CLM-8001", "Paid", 150, 230] in [r[7:11] for r in log(tracker)]
     # Either file again changes nothing.
     for f in (second, first):
@@ -532,7 +541,7 @@ def test_a_claim_split_over_two_remittances_adds_up_and_a_reversal_takes_off_onl
     c = rows(tracker)["CLM-8001"]
     assert (c["Paid"], c["Status"]) == (80, "Pending")
     assert c["Notes"].endswith("Payment reversed by payer (claim # ICN-S1)")
-    assert "the payer reversed its earlier payment of 150.00 (payer claim # ICN-S1); the other payments stand, " \
+    assert "the payer reversed its payment of 150.00 (payer claim # ICN-S1); the other payments stand, " \
            "Paid is now 80.00 — expect a corrected remittance." in out
 
 
@@ -592,7 +601,8 @@ def test_a_correction_then_the_reversal_of_an_earlier_files_payment(tmp_path, ru
     c = rows(tracker)["CLM-8301"]
     assert (c["Paid"], c["Patient Resp"], c["Status"], c["Denial Codes"]) == (230, 20, "Paid", "PR-2")
     assert c["Notes"] == "Payer claim # ICN-A; Payer claim # ICN-B; Payment reversed by payer (claim # ICN-A)"
-    assert "Claim CLM-8301: a payment was reversed and re-adjudicated; Paid is the corrected amount 230.00." in out
+    assert "Claim CLM-8301: a payment was reversed and re-adjudicated; Paid is the corrected amount 230.00, " \
+           "Patient Resp 20.00." in out
     code, out, _ = run(capsys, tracker, later, extra=["--again"])
     assert code == 0 and "corr.835: 0 added, 0 updated (0 changes)" in out
 

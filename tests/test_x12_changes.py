@@ -106,7 +106,7 @@ def test_reversal_and_correction_in_the_same_file():
     plan, after = assert_idempotent(plan_835, remit, current)
     assert summary(plan)["CLM-2001"] == {
         "Paid": 140.0, "Patient Resp": 20.0, "Denial Codes": "PR-3", "Remit Date": date(2024, 3, 20),
-        "Status": Status.PAID, "Notes": "Payer claim # ICN2001B",
+        "Status": Status.PAID, "Notes": "Payer claim # ICN2001B; Payment reversed by payer (claim # ICN2001)",
     }
     assert any("reversed and re-adjudicated" in n for n in plan.notes)
 
@@ -204,7 +204,8 @@ def test_277_status_categories():
         "CLM-6001": {"Status": Status.PENDING},
         "CLM-6002": {"Status": Status.DOCS_REQUESTED, "Notes": f"Payer requested information {on} (277 P3:21:QC)"},
         "CLM-6003": {"Status": Status.DOCS_REQUESTED, "Notes": f"Payer requested information {on} (277 R4:294)"},
-        "CLM-6004": {"Paid": 160.0, "Status": Status.PAID,
+        "CLM-6004": {"Paid": 160.0, "Status": Status.PAID, "Accepted": date(2024, 3, 18),
+                     "Remit Date": date(2024, 3, 19),  # STC06 adjudication date, STC08 check date
                      "Notes": f"Paid 160.00 as reported by the 277 status file {on}; post the ERA for the details"},
         "CLM-6005": {"Status": Status.DENIED},
         "CLM-6006": {"Notes": f"Adjudication complete, no payment forthcoming {on} (277 F4:65)"},

@@ -134,9 +134,7 @@ def test_a_claims_status_is_its_most_decisive_stc_not_the_first():
         ("malformed_truncated.835", "segment CLP", "cut off"),
         ("malformed_bad_amount.835", "segment CLP", '"Total Claim Charge Amount" must be a number'),
         ("malformed_missing_clp01.835", "segment CLP", "CLP01"),
-        ("malformed_bad_se_count.835", "segment SE", "count"),
         ("malformed_bad_stc.277", "segment STC", "not a valid date"),
-        ("public_x12parser_277ca_deidentified_nth.txt", "segment GS", "leading space"),
         ("public_x12parser_277ca_latitude.txt", "segment ISA", "Version Number"),
     ],
 )
@@ -149,6 +147,17 @@ def test_malformed_files_are_refused_naming_the_segment(name, segment, words):
     assert segment in first and words in first
     assert "line" in first
     assert "3O0" not in message and "20241340" not in message and "CLM-1003*4*180" not in message  # no values
+
+
+@pytest.mark.parametrize("name, warning", [
+    ("malformed_bad_se_count.835", "segment SE (segment 67 of the file, line 67): SE count"),
+    ("public_x12parser_277ca_deidentified_nth.txt", "segments are indented"),
+])
+def test_non_structural_faults_are_warnings_and_the_file_is_read(name, warning):
+    """A wrong SE count or an indented file is a warning: the file is read (findings.py)."""
+    parsed = read_payer_file(DATA / name)
+    assert parsed.claims
+    assert any(w.startswith(warning) or warning in w for w in parsed.warnings), parsed.warnings
 
 
 def test_refusal_gives_position():

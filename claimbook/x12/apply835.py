@@ -31,11 +31,11 @@ from collections.abc import Iterable, Mapping
 
 from claimbook.model import Status
 
-from .changes import (ImportPlan, PayerKey, Unmatched, _as_money, _collect, _Row, _rows_for, _text, claim_status,
+from .changes import (ImportPlan, PayerKey, Unmatched, _as_date, _as_money, _collect, _Row, _rows_for, _text, claim_status,
                       denial_codes, describe_plb)
 from .history import LEGACY_FILE, Posted, from_payment, merge_codes, settle, union
 from .payers import _order_conflict, _payer_for_row, _same_payer_only
-from .records import NOT_OUR_CLAIM, PREDETERMINATION, ClaimPayment, ProviderAdjustment, Remittance
+from .records import NOT_OUR_CLAIM, PREDETERMINATION, PROCESSED_AS, ClaimPayment, ProviderAdjustment, Remittance
 
 History = Mapping[str, list[Posted]]
 
@@ -132,15 +132,24 @@ def _noted(row: _Row, pattern: re.Pattern[str]) -> set[str]:
 
 
 def _legacy(row: _Row, new: list[Posted]) -> list[Posted]:
-    """A row posted by an older claimbook (no Payments sheet lines): its Paid as one payment under the payer
-    claim numbers its notes list, unless this file holds those payments again."""
+    """A row posted by an older claimbook (no Payments sheet lines for it): what its Paid holds beyond
+    this file's own payments, as one payment under the payer claim numbers its notes list that are not in
+    this file. The amounts per claim number were never kept, so this is the best that can be told."""
     noted = _noted(row, _PAID_NOTE) - _noted(row, _REVERSED_NOTE)
     paid = _as_money(row.row.get("Paid"))
-    if not noted or paid is None or any(p.icn in noted for p in new if not p.is_reversal):
+    if not noted or paid is None:
         return []
-    charge = _as_money(row.row.get("Billed")) or paid
-    return [Posted(row.claim_id, " ".join(sorted(noted)), "1", charge, paid,
-                   _as_money(row.row.get("Patient Resp")) or 0.0, codes=_text(row.row.get("Denial Codes")),
+    again = [p for p in new if not p.is_reversal and p.icn in noted]
+    others = noted - {p.icn for p in again}
+    if not others:
+        return []
+    rest = round(paid - sum(p.paid for p in again), 2)
+    resp = round((_as_money(row.row.get("Patient Resp")) or 0.0) - sum(p.patient_resp for p in again), 2)
+    billed = _as_money(row.row.get("Billed"))
+    charge = round((billed or paid) - sum(p.charge for p in new if not p.is_reversal and p.icn not in noted), 2)
+    denied = _text(row.row.get("Status")).lower() == "denied"
+    return [Posted(row.claim_id, " ".join(sorted(others)), "4" if denied else "1", max(charge, rest, 0.0), rest,
+                   resp, remit_date=_as_date(row.row.get("Remit Date")), codes=_text(row.row.get("Denial Codes")),
                    file=LEGACY_FILE)]
 
 
@@ -169,9 +178,11 @@ def _crossover_notes(plan: ImportPlan, row: _Row, standing: list[Posted], reason
         if p.forwarded_to:
             who = p.payer_name or "payer"
             row.add_note(f"Forwarded by {who} to {p.forwarded_to} (crossover)", reason)
+            role = PROCESSED_AS.get(p.status_code) or "primary"
             plan.notes.append(
-                f"Claim {row.claim_id}: {who} forwarded it to {p.forwarded_to} (crossover) — do not bill that payer "
-                "yourself, and hold the patient's share until the secondary payer has paid.")
+                f"Claim {row.claim_id} processed as {role} by {who} and forwarded to {p.forwarded_to} (crossover) — "
+                f"do not bill the {'secondary' if role == 'primary' else 'next'} payer yourself; the patient's "
+                "share waits until that payer has paid.")
 
 
 def _superseded(standing: list[Posted], billed: float | None) -> list[Posted]:
@@ -198,6 +209,15 @@ def _status(effective: list[Posted], billed: float | None) -> Status:
         if paid + 0.005 >= latest.charge - reductions:
             return Status.PAID
     return status
+
+
+def _waiting_for_correction(standing: list[Posted], reversals: list[Posted], billed: float | None) -> bool:
+    """A payment was reversed and what stands does not cover the claim (the parts of a split claim that
+    were not reversed): the corrected remittance is still to come."""
+    if not reversals:
+        return False
+    need = billed if billed else max(-p.charge for p in reversals)
+    return sum(p.charge for p in standing) + 0.005 < need
 
 
 def _apply_835(plan: ImportPlan, row: _Row, pays: list[ClaimPayment], history: list[Posted], file: str) -> None:
@@ -237,6 +257,9 @@ def _apply_835(plan: ImportPlan, row: _Row, pays: list[ClaimPayment], history: l
     paid = round(sum(p.paid for p in standing), 2)
     resp = round(sum(p.patient_resp for p in standing), 2)
     status = _status(effective, billed)
+    waiting = _waiting_for_correction(standing, reversals, billed)
+    if waiting:
+        status = Status.PENDING
     reason = src + (" (after reversal and correction)" if reversals else "") + \
         (" (with the payments posted earlier)" if len(standing) > 1 else "")
     row.set("Paid", paid, reason)
@@ -245,7 +268,8 @@ def _apply_835(plan: ImportPlan, row: _Row, pays: list[ClaimPayment], history: l
     if dates:
         row.set("Remit Date", max(dates), reason)
     final = effective[-1]
-    row.set("Status", status, f"{reason}: CLP02 {final.status_code}, paid {paid:.2f} in all")
+    row.set("Status", status, f"{reason}: CLP02 {final.status_code}, paid {paid:.2f} in all"
+            + ("; waiting for the corrected remittance" if waiting else ""))
     for p in standing:
         for icn in p.icn.split() if p.legacy else [p.icn]:
             if icn:
@@ -254,7 +278,13 @@ def _apply_835(plan: ImportPlan, row: _Row, pays: list[ClaimPayment], history: l
         if p.icn:
             row.add_note(f"Payment reversed by payer (claim # {p.icn})", reason)
     _crossover_notes(plan, row, standing, reason)
-    if reversals:
+    if waiting:
+        taken = round(-sum(p.paid for p in reversals), 2)
+        icns = ", ".join(dict.fromkeys(p.icn for p in reversals if p.icn))
+        plan.notes.append(f"Claim {row.claim_id}: the payer reversed its payment of {taken:.2f}"
+                          + (f" (payer claim # {icns})" if icns else "")
+                          + f"; the other payments stand, Paid is now {paid:.2f} — expect a corrected remittance.")
+    elif reversals:
         plan.notes.append(f"Claim {row.claim_id}: a payment was reversed and re-adjudicated; Paid is the corrected "
                           f"amount {paid:.2f}, Patient Resp {resp:.2f}.")
     if len({p.icn for p in standing}) > 1:
