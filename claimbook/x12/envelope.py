@@ -39,6 +39,29 @@ def pad_isa(body: str) -> tuple[str, list[Problem]]:
                                         "(read as if they were)", "envelope")]
 
 
+_COMPOSITE_START = re.compile(r"(?:^|\n)\s*(?:SVC|STC)\*[A-Z0-9]{1,3}([>:^!|\\])[A-Z0-9]")
+
+
+def component_separator(body: str) -> tuple[str, list[Problem]]:
+    """A header whose component separator (ISA16) the file never uses, while its SVC/STC composites use
+    another one ("HC>99213" under ISA16 ":"): read with the one the file uses."""
+    if len(body) < 106:
+        return body, []
+    declared, seg_term = body[104], body[105]
+    rest = body[106:]
+    if declared in rest:
+        return body, []
+    used = {m.group(1) for m in _COMPOSITE_START.finditer(rest.replace(seg_term, "\n"))}
+    if len(used) != 1:
+        return body, []
+    sep = used.pop()
+    if sep in (body[3], seg_term):
+        return body, []
+    return body[:104] + sep + body[105:], [Problem("ISA", 1, 1, f"the header names \"{declared}\" as the component "
+                                                              f"separator (ISA16) but the file uses \"{sep}\"; read "
+                                                              "with the one the file uses", "envelope")]
+
+
 def unindent(body: str, seg_term: str) -> tuple[str, list[Problem]]:
     """Segments with spaces or tabs before them (an indented file), without them; pyx12 takes a tab
     for part of the segment's name."""

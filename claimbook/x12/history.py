@@ -63,7 +63,8 @@ class Posted:
     def key(self) -> tuple:
         """What makes two lines the same payment (the file it came in does not: a payer's re-sent ERA)."""
         return (self.icn.upper(), self.status_code, self.charge, self.paid, self.patient_resp,
-                self.remit_date.isoformat() if self.remit_date else "", self.check_number.upper())
+                self.remit_date.isoformat() if self.remit_date else "", self.check_number.upper(),
+                tuple(sorted(self.adjustments)), self.codes)
 
     def as_payment(self) -> ClaimPayment:
         """For ``changes.claim_status``: the amounts and adjustments, no service lines."""

@@ -33,7 +33,7 @@ from pyx12.map_walker import apply_walk_errors, walk_tree
 from claimbook.errors import ImportFileError
 
 from . import x212map
-from .envelope import no_envelope, pad_isa, unindent
+from .envelope import component_separator, no_envelope, pad_isa, unindent
 from .findings import Problem as _Problem
 from .findings import classify_element, classify_reader, classify_segment, summarise
 from .messages import _isa_problem, _plain
@@ -141,6 +141,8 @@ def read_x12(path: str | os.PathLike[str], *, text: str | None = None) -> X12Doc
     if not body.startswith("ISA"):
         raise ImportFileError(f"{name}: {no_envelope(body) or 'not an X12 file (it does not start with an ISA segment).'}")
     body, early = pad_isa(body)
+    body, wrong_separator = component_separator(body)
+    early += wrong_separator
     clean, indented = unindent(body, body[105] if len(body) > 105 else "~")
     early += indented
 
