@@ -107,7 +107,7 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path, rules, open_cal
 def test_a_malformed_file_changes_nothing_and_shows_one_alert(tmp_path, rules, open_caller, xl_engine, monkeypatch):
     book = open_caller(tracker(tmp_path, rules))
     before = rows_by_id(book)
-    pick(monkeypatch, "era_denials.835", "malformed_truncated.835")  # the good file is not imported either
+    pick(monkeypatch, "malformed_truncated.835")
 
     m.import_remittance()
 
@@ -118,6 +118,25 @@ def test_a_malformed_file_changes_nothing_and_shows_one_alert(tmp_path, rules, o
     assert "Some sheets" not in prompt
     assert rows_by_id(book) == before and "Import Log" not in [s.name for s in book.sheets]
     assert (book.app.screen_updating, book.app.calculation) == (True, "automatic")
+
+
+def test_a_batch_with_a_malformed_file_imports_the_good_ones_and_says_so_in_one_alert(
+        tmp_path, rules, open_caller, xl_engine, monkeypatch):
+    """Issue 10: one bad file no longer blocks the batch; the message box lists it first, with its reason."""
+    book = open_caller(tracker(tmp_path, rules))
+    pick(monkeypatch, "era_denials.835", "malformed_truncated.835")
+
+    m.import_remittance()
+
+    assert len(xl_engine.alerts) == 1
+    prompt = xl_engine.alerts[0]["prompt"]
+    first = prompt.splitlines()[0]
+    assert first.startswith("malformed_truncated.835 — REFUSED, nothing was imported from it:") and "segment" in first
+    assert "era_denials.835 — remittance (835)" in prompt
+    assert "1 of 2 files refused: the other files were imported." in prompt
+    assert rows_by_id(book)["CLM-1001"]["Status"] == "Paid"
+    assert any(r[1] == "malformed_truncated.835" and r[3] == "(refused)" and r[2] is None for r in import_log(book))
+    assert "Payments" in [s.name for s in book.sheets]
 
 
 def test_cancelling_the_picker_does_nothing(tmp_path, rules, open_caller, xl_engine, monkeypatch):
