@@ -32,7 +32,8 @@ CLASSES: dict[str, tuple[str, str]] = {
     "garbled segment": (STRUCTURAL, "a segment with no valid name or nothing in it"),
     "parser failure": (STRUCTURAL, "pyx12 cannot go on reading the file"),
     "envelope": (WARNING, "ISA/GS/ST counts and control numbers that do not agree (SE01, GE01, IEA01, SE02, "
-                          "GE02, IEA02), a header with unpadded fields"),
+                          "GE02, IEA02), a header with unpadded fields or a component separator (ISA16) the "
+                          "file does not use"),
     "whitespace": (WARNING, "segments indented or on their own lines, leading or trailing spaces, a trailing "
                             "element separator"),
     "not used element": (WARNING, "an element the guide marks Not Used (ST03, STC03, STC12, TS3 fields ...)"),
