@@ -4,12 +4,15 @@ Both edges use it: ``claimbook import`` (openpyxl, a closed workbook file) and t
 remittance" button (xlwings, the workbook open in Excel). Everything here works on plain values:
 
     batches = prepare(files, aliases, seen, again)      # read, sniff, parse and validate every file
-    result = plan(batches, claims_block, day_first)     # reports + the Claims rows as they will be
+    result = plan(batches, claims_block, day_first, payments=payment_rows)  # reports + the rows as they will be
     rows = log_rows(result.reports, when)               # the Import Log rows to append
+    paid = result.payment_rows(when)                    # the Payments sheet rows to append
 
-Nothing is written until every file has been read and planned: a bad file raises ``ImportFileError``
-(naming the file, and for X12 the segment and its position) before any cell changes. The edges then
-write ``result.edit`` (changed cells, new rows) and the log rows, and refresh.
+Nothing is written until every file has been read and planned. A file that cannot be read safely is
+refused whole (a report of kind "(refused)" with its reason, naming the file and for X12 the segment and
+its position) and the other files are imported; when no file can be imported, ``ImportFileError`` says
+why for each before any cell changes. The edges then write ``result.edit`` (changed cells, new rows),
+the log rows and the payment rows (docs/x12-import.md), and refresh.
 
 Modules: ``files`` (read and recognise), ``csvfile`` (claims CSV), ``importyaml`` (column presets),
 ``merge`` (records into the Claims rows), ``x12records`` (835/277 plans as records), ``plan`` (the whole
