@@ -275,6 +275,18 @@ def test_a_bad_file_is_refused_whole(tmp_path, rules, capsys, name, segment):
     assert len(refused) == 1 and refused[0][2] is None and refused[0][3] == "(refused)" and segment in refused[0][11]
 
 
+def test_a_refused_x12_file_does_not_block_a_claims_csv_in_the_same_batch(tmp_path, rules, capsys):
+    tracker = make(tmp_path, rules, [claim(c) for c in DENIAL_IDS])
+    bad = tmp_path / "era.txt"
+    bad.write_text("ISA*00*          *00*~")
+    good = tmp_path / "fine.csv"
+    good.write_text("Claim ID,Payer,DOS\nQ-1,Aetna,1/1/2024\n")
+    code, out, err = run(capsys, tracker, bad, good)
+    assert code == 3, err
+    assert "era.txt: REFUSED, nothing imported from it" in out and "fine.csv: 1 added" in out
+    assert "Q-1" in rows(tracker)
+
+
 # --------------------------------------------------------------------------------------- add unmatched
 def test_add_unmatched_appends_remittance_claims_not_in_the_tracker(tmp_path, rules, capsys):
     tracker = make(tmp_path, rules, [claim(c) for c in DENIAL_IDS])
