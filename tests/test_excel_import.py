@@ -223,6 +223,29 @@ def test_macos_picker_uses_osascript(tmp_path, rules, open_caller, monkeypatch):
     assert m._pick_files(book) == []
 
 
+def test_macos_picker_error_other_than_cancel_is_explained(tmp_path, rules, open_caller, xl_engine, monkeypatch):
+    """Only osascript's -128 is Cancel; a refused permission (-1743) says what to do and changes nothing."""
+    open_caller(tracker(tmp_path, rules))
+    monkeypatch.setattr(sys, "platform", "darwin")
+    refused = ("36:120: execution error: Not authorized to send Apple events to System Events. (-1743)\n")
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(cmd, 1, "", refused))
+    m.import_remittance()
+    assert len(xl_engine.alerts) == 1
+    text = xl_engine.alerts[0]["prompt"]
+    assert "The file dialog could not be opened; nothing was imported." in text
+    assert "Not authorized to send Apple events to System Events. (-1743)" in text
+    assert "Privacy & Security > Automation" in text and "claimbook import FILE --into TRACKER" in text
+    assert xl_engine.writes == 0
+
+    def missing(cmd, **kw):
+        raise FileNotFoundError(2, "No such file or directory", "osascript")
+
+    monkeypatch.setattr(subprocess, "run", missing)
+    xl_engine.alerts.clear()
+    m.import_remittance()
+    assert "The file dialog could not be opened (FileNotFoundError)" in xl_engine.alerts[0]["prompt"]
+
+
 def test_new_claims_into_an_empty_claims_table(tmp_path, rules, open_caller, xl_engine, monkeypatch):
     """Excel's empty table (insert row only, no DataBodyRange): the import resizes it, then writes the rows."""
     import openpyxl

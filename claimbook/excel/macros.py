@@ -38,6 +38,7 @@ from claimbook.app import refresh as usecase
 from claimbook.blocks import Block
 from claimbook.errors import ClaimbookError, TrackerError
 from claimbook.excel.edge import READ as _READ, LiveEdge, cell as _cell
+from claimbook.excel.picker import pick_files as _pick_files
 
 TITLE = "claimbook"
 _MAX_ALERT_LINES = 12
@@ -158,33 +159,6 @@ def _refresh(edge: LiveEdge, progress: _Progress, session=None) -> None:
 
 
 # ---------------------------------------------------------------------------------- import remittance
-_PICK_TITLE = "Import remittance (835) or claim status (277) files"
-_PICK_FILTER = ("Remittance and status files (*.835;*.277;*.edi;*.x12;*.txt;*.csv),*.835;*.277;*.edi;*.x12;*.txt;*.csv,"
-                "All files (*.*),*.*")
-_OSASCRIPT = (f'set picked to choose file with prompt "{_PICK_TITLE}" with multiple selections allowed\n'
-              'set out to ""\n'
-              'repeat with f in picked\n'
-              '  set out to out & POSIX path of f & linefeed\n'
-              'end repeat\n'
-              'return out')
-
-
-def _pick_files(book) -> list[Path]:
-    """Files chosen in the system's file dialog; [] when the person cancels."""
-    if sys.platform.startswith("win"):
-        got = book.app.api.GetOpenFilename(_PICK_FILTER, 1, _PICK_TITLE, "Import", MultiSelect=True)
-        if got is False or got is None or got == "False":
-            return []
-        return [Path(p) for p in ((got,) if isinstance(got, str) else got)]
-    if sys.platform == "darwin":
-        done = subprocess.run(["osascript", "-e", _OSASCRIPT], capture_output=True, text=True, check=False)  # noqa: S603, S607
-        if done.returncode != 0:  # -128: the person pressed Cancel
-            return []
-        return [Path(line) for line in done.stdout.splitlines() if line.strip()]
-    raise TrackerError("Choosing files needs Excel on Windows or macOS. Use the command line instead: "
-                       "claimbook import FILE --into TRACKER")
-
-
 def _import_remittance(edge: LiveEdge, progress: _Progress) -> None:
     files = _pick_files(edge.book)
     if not files:
