@@ -197,6 +197,11 @@ def test_make_wheels_adds_what_xlwings_needs_on_the_target_system() -> None:
 
 
 # ------------------------------------------------------------------- the real thing (needs internet)
+def _clean_env(home: Path) -> dict[str, str]:
+    """No PYTHONPATH from the test run: the installed claimbook must be the one that answers."""
+    return {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+
 def _python3_dir(tmp_path: Path) -> Path:
     """A PATH folder whose python3 is this test's Python (3.11 or newer)."""
     fake = tmp_path / "pybin"
@@ -223,7 +228,7 @@ def test_mac_installer_installs_then_updates_and_keeps_the_tracker_and_rules(tmp
     with zipfile.ZipFile(tracker) as z:
         assert "xl/vbaProject.bin" in z.namelist()
     checked = subprocess.run([str(env / "bin" / "claimbook"), "rules", "check", str(rules)],
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, env=_clean_env(home))
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
     # The practice edits its rules and keeps claims in the tracker; then a newer folder arrives.
@@ -239,7 +244,7 @@ def test_mac_installer_installs_then_updates_and_keeps_the_tracker_and_rules(tmp
     assert f"{tracker} is already there; it is kept as it is" in again.stdout
     version = subprocess.run([str(env / "bin" / "python"), "-c",
                               "import importlib.metadata as m; print(m.version('claimbook'))"],
-                             capture_output=True, text=True).stdout.strip()
+                             capture_output=True, text=True, env=_clean_env(home)).stdout.strip()
     assert version == "0.1.1"
     assert settings.read_text().endswith("# our contract: checked 2026-11-02\n")
     assert tracker.read_bytes() == tracker_bytes  # no Excel here: nothing to write into it
@@ -258,6 +263,9 @@ def test_mac_installer_installs_offline_from_a_wheels_folder(tmp_path: Path) -> 
     done = _run_mac(folder, home, f"{_python3_dir(tmp_path)}:/usr/bin:/bin", **no_network)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"from {folder / 'wheels'} (no internet needed)" in done.stdout
-    demo = subprocess.run([str(home / ".claimbook" / "venv" / "bin" / "claimbook"), "demo",
-                           "--as-of", "2026-11-23"], capture_output=True, text=True, cwd=tmp_path)
-    assert demo.returncode == 0 and "Worklist" in demo.stdout, demo.stdout + demo.stderr
+    env = home / ".claimbook" / "venv"
+    demo = subprocess.run([str(env / "bin" / "claimbook"), "demo", "--as-of", "2026-11-23"],
+                          capture_output=True, text=True, cwd=tmp_path, env=_clean_env(home))
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert "Today's worklist" in demo.stdout
+    assert f"rules: {home / 'claimbook' / 'rules'}\n" in demo.stdout  # the copy excel install made

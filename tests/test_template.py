@@ -38,7 +38,7 @@ PINNED_XLWINGS = "0.37.8"
 SHEETS = ["Worklist", "Claims", "Follow-up Log", "Dashboard", "Payers", "Settings", "How to", "xlwings.conf"]
 CODE_NAMES = ["shWorklist", "shClaims", "shLog", "shDashboard", "shPayers", "shSettings", "shHowTo",
               "shXlwingsConf"]
-MODULES = ["ThisWorkbook", *CODE_NAMES, "ClaimbookRibbon", "xlwings", "Dictionary"]
+MODULES = ["ThisWorkbook", *CODE_NAMES, "ClaimbookRibbon", "ClaimbookStart", "xlwings", "Dictionary"]
 BUTTONS = {"Refresh priorities": "refresh", "Explain claim": "explain_claim", "Log follow-up": "log_followup",
            "Import remittance": "import_remittance", "Check rules": "check_rules",
            "Open rules folder": "open_rules_folder", "Help": "show_help"}
@@ -183,7 +183,7 @@ def test_ribbon_subs_only_hand_over_to_python(ribbon: ET.Element, vba_bin: bytes
     missing = []
     for label, entry in BUTTONS.items():
         body = bodies[by_label[label]].strip()
-        assert body == f'RunPython "import claimbook.excel.macros as m; m.{entry}()"', (label, body)
+        assert body == f'ClaimbookRun "import claimbook.excel.macros as m; m.{entry}()"', (label, body)
         if not callable(getattr(macros, entry, None)):
             missing.append(entry)
     assert set(missing) <= PENDING_ENTRY_POINTS, f"ribbon buttons call missing entry points: {missing}"
@@ -294,13 +294,16 @@ def test_xlwings_conf_sheet(built: bytes) -> None:
         keys.append(ws.cell(row, 1).value)
         row += 1
     assert keys == ["INTERPRETER_WIN", "INTERPRETER_MAC", "ADD_WORKBOOK_TO_PYTHONPATH", "SHOW CONSOLE",
-                    "USE UDF SERVER", "UDF MODULES"]
+                    "USE UDF SERVER", "UDF MODULES", "SHOW_ERROR_POPUPS"]
     values = {k: ws.cell(i, 2).value for i, k in enumerate(keys, start=1)}
     assert values["INTERPRETER_WIN"] == r"%LOCALAPPDATA%\claimbook\venv\Scripts\pythonw.exe"
     assert values["INTERPRETER_MAC"] == "$HOME/.claimbook/venv/bin/python"
     assert values["SHOW CONSOLE"] is False and values["USE UDF SERVER"] is False
     assert values["ADD_WORKBOOK_TO_PYTHONPATH"] is False
     assert values["UDF MODULES"] == "claimbook.excel.udfs"
+    # xlwings.bas: If GetConfig("SHOW_ERROR_POPUPS", "True") = "False" -> what Python printed goes to an
+    # "Error" sheet, which ClaimbookStart turns into claimbook's message. Text, so the comparison holds.
+    assert values["SHOW_ERROR_POPUPS"] == "False"
     for i in range(1, len(keys) + 1):
         assert len(ws.cell(i, 3).value or "") > 20, f"row {i} has no explanation in column C"
     import importlib
@@ -388,7 +391,8 @@ def test_libreoffice_imports_the_vba_and_renders_the_sheets(tmp_path: Path, buil
     assert set(vba) == set(MODULES)
     # com.sun.star.script.ModuleType: NORMAL 1, CLASS 2, DOCUMENT 4
     assert {n: i["type"] for n, i in vba.items()} == {
-        **{n: 4 for n in ["ThisWorkbook", *CODE_NAMES]}, "ClaimbookRibbon": 1, "xlwings": 1, "Dictionary": 2}
+        **{n: 4 for n in ["ThisWorkbook", *CODE_NAMES]}, "ClaimbookRibbon": 1, "ClaimbookStart": 1, "xlwings": 1,
+        "Dictionary": 2}
     assert vba["ClaimbookRibbon"]["subs"] == [b.get("onAction") for b in ribbon.findall(f".//{CUI}button")]
     assert {"RunPython", "GetConfig", "GetConfigFromSheet"} <= set(vba["xlwings"]["subs"])
 

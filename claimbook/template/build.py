@@ -51,6 +51,7 @@ TEMPLATE_NAME = "ClaimTracker.xlsm"
 SOURCES = Path(claimbook.__file__).resolve().parent / "template_src"
 VBA_SOURCES = SOURCES / "vba"
 RIBBON_MODULE = "ClaimbookRibbon"
+START_MODULE = "ClaimbookStart"  # starts Python for the ribbon; claimbook's words when it cannot
 
 CONF_SHEET = "xlwings.conf"  # xlwings.bas: PROJECT_NAME & ".conf"; keys from A1 down, values in B
 CONF_CODE_NAME = "shXlwingsConf"
@@ -89,12 +90,17 @@ CONF_SETTINGS: tuple[tuple[str, object, str], ...] = (
      "False: every button starts Python afresh and ends it, so nothing is left running after a click."),
     ("UDF MODULES", "claimbook.excel.udfs",
      "Windows only: the Python module with claimbook's worksheet functions (used by xlwings' Import Functions)."),
+    # Text, not a boolean: xlwings compares the value with the string "False".
+    ("SHOW_ERROR_POPUPS", "False",
+     "False: when Python cannot start claimbook, the buttons show claimbook's own message (what to do) "
+     "instead of xlwings' error window."),
 )
 CONF_NOTES = (
     "About this sheet",
     "These settings tell the buttons on the Claims ribbon tab where Python is. Column A holds the setting, "
     "column B its value, column C what it is for.",
-    "Keep the settings in rows 1 to 6 with no blank row between them. Change a value only if the buttons "
+    f"Keep the settings in rows 1 to {len(CONF_SETTINGS)} with no blank row between them. Change a value only "
+    "if the buttons "
     "say Python cannot be found; running 'claimbook excel install' again fills them in.",
 )
 
@@ -131,6 +137,7 @@ def vba_modules(document_code_names: list[str]) -> list[VbaModule]:
     bas, dictionary = xlwings_runtime()
     modules += [
         VbaModule(RIBBON_MODULE, "standard", _text(VBA_SOURCES / f"{RIBBON_MODULE}.bas")),
+        VbaModule(START_MODULE, "standard", _text(VBA_SOURCES / f"{START_MODULE}.bas")),
         VbaModule("xlwings", "standard", bas),
         VbaModule("Dictionary", "class", dictionary),
     ]
