@@ -263,6 +263,55 @@ def test_windows_install_saves_like_a_refresh(tmp_path: Path, tracker: Path, tem
         excel.install(tracker, platform="win32", executable=str(exe), out=lambda s: None)
 
 
+def _greek_user(tmp_path: Path) -> Path:
+    """A Windows venv under a user folder whose name Western Windows' ANSI code page (cp1252) cannot hold."""
+    scripts = tmp_path / "Users" / "Ζωή" / "venv" / "Scripts"
+    scripts.mkdir(parents=True)
+    for name in ("python.exe", "pythonw.exe"):
+        (scripts / name).write_bytes(b"")
+    return scripts / "python.exe"
+
+
+def test_windows_user_folder_with_letters_excel_cannot_pass_on_gets_short_paths(tmp_path: Path,
+                                                                              tracker: Path) -> None:
+    exe = _greek_user(tmp_path)
+    temp = r"C:\Users\Ζωή\AppData\Local\Temp"
+    shorten = {str(exe.with_name("pythonw.exe")): str(exe.with_name("pythonw.exe")).replace("Ζωή", "ZOE~1"),
+               temp: r"C:\Users\ZOE~1\AppData\Local\Temp"}.get
+    said: list[str] = []
+    assert excel.install(tracker, platform="win32", executable=str(exe), out=said.append,
+                         paths=(temp, "cp1252", shorten)) == 0
+    conf = _conf(tracker)
+    assert conf["INTERPRETER_WIN"] == str(exe.with_name("pythonw.exe")).replace("Ζωή", "ZOE~1")
+    ws = load_workbook(tracker)["xlwings.conf"]
+    keys = [ws.cell(r, 1).value for r in range(1, len(build.CONF_SETTINGS) + 2)]
+    assert keys[-1] == "TEMP DIR" and None not in keys                 # inside the block xlwings reads
+    assert ws.cell(len(keys), 2).value == r"C:\Users\ZOE~1\AppData\Local\Temp"
+    assert "Your Windows user folder has letters Excel's macros cannot pass on" in "\n".join(said)
+    # Western letters fit the code page: nothing to change
+    again: list[str] = []
+    tracker2 = tracker.with_name("Other.xlsm")
+    tracker2.write_bytes(build.build_template_bytes())
+    assert excel.install(tracker2, platform="win32", executable=str(_windows_python(tmp_path / "w")),
+                         out=again.append, paths=(r"C:\Users\Zoë\AppData\Local\Temp", "cp1252", shorten)) == 0
+    assert "TEMP DIR" not in _conf(tracker2) and "cannot pass on" not in "\n".join(again)
+
+
+def test_windows_user_folder_without_short_names_is_a_problem_told_plainly(tmp_path: Path, tracker: Path,
+                                                                           monkeypatch) -> None:
+    exe = _greek_user(tmp_path)
+    monkeypatch.setenv("PUBLIC", str(tmp_path / "Public"))
+    said: list[str] = []
+    assert excel.install(tracker, platform="win32", executable=str(exe), out=said.append,
+                         paths=(r"C:\Users\Ζωή\AppData\Local\Temp", "cp1252", lambda p: None)) == 1
+    text = "\n".join(said)
+    assert "PROBLEM: The path of Python" in text and "Ask your IT person to install Python" in text
+    ws = load_workbook(tracker)["xlwings.conf"]
+    temp_row = [r for r in range(1, 12) if ws.cell(r, 1).value == "TEMP DIR"][0]
+    assert ws.cell(temp_row, 2).value == str(tmp_path / "Public" / "claimbook" / "temp")
+    assert (tmp_path / "Public" / "claimbook" / "temp").is_dir()
+
+
 def test_interpreter_settings() -> None:
     assert excel.interpreter_settings("linux", "/usr/bin/python3") == {}
     assert excel.interpreter_settings("darwin", "/opt/py/bin/python") == {"INTERPRETER_MAC": "/opt/py/bin/python"}

@@ -209,7 +209,8 @@ def trust_instructions(kind: str, path: Path) -> str:
 
 # ---------------------------------------------------------------------------------------------- run
 def install(workbook: Path | None = None, *, folder: Path | None = None, platform: str = sys.platform,
-            executable: str = sys.executable, runner=subprocess.run, out=print) -> int:
+            executable: str = sys.executable, runner=subprocess.run, out=print, paths=None) -> int:
+    """``paths``: (temp folder, ANSI code page, short-path function) on Windows; this computer's by default."""
     kind = platform_name(platform)
     if workbook is None:
         folder = folder or user_folder()
@@ -257,6 +258,8 @@ def install(workbook: Path | None = None, *, folder: Path | None = None, platfor
         out(f"xlwings {installed}: the workbook's macros and this Python match.")
 
     values = interpreter_settings(platform, executable)
+    if kind == "windows":
+        problems += _ansi_paths(values, paths, out)
     if values:
         changed = write_conf(path, values)
         for key, value in values.items():
@@ -282,6 +285,27 @@ def install(workbook: Path | None = None, *, folder: Path | None = None, platfor
     out("")
     out(f"Done{' with problems (see above)' if problems else ''}. Open {path} in Excel and look for the Claims tab.")
     return 1 if problems else 0
+
+
+def _ansi_paths(values: dict[str, str], paths, out) -> int:
+    """Windows: replace paths Excel's macros cannot pass on (see excel_paths); returns the problem count."""
+    import tempfile
+
+    from claimbook.commands import excel_paths
+
+    temp, codepage, shorten = paths or (tempfile.gettempdir(), excel_paths.ansi_codepage(),
+                                        excel_paths.short_path)
+    if codepage is None:  # not really Windows (tests of the Windows path on another system)
+        return 0
+    changed, problems = excel_paths.windows_settings(values["INTERPRETER_WIN"], temp, codepage, shorten,
+                                                     excel_paths.public_temp())
+    if changed:
+        out("Your Windows user folder has letters Excel's macros cannot pass on, so the tracker gets paths "
+            "without them:")
+    values.update(changed)
+    for problem in problems:
+        out(f"PROBLEM: {problem}")
+    return len(problems)
 
 
 def run(args) -> int:
