@@ -166,8 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     done = subprocess.run([str(env_python(env)), "-m", "claimbook.cli", "excel", "install"])
     say()
     if done.returncode != 0:
-        say("claimbook is installed, but setting up the tracker needs attention: see the PROBLEM lines "
-            "above, then run the installer again.")
+        say("claimbook is installed, but setting up the tracker needs attention: see the message above "
+            "(if the tracker is open in Excel, close it), then run the installer again.")
         say()
         say(next_steps(env))
         return 1

@@ -250,6 +250,15 @@ def test_mac_installer_installs_then_updates_and_keeps_the_tracker_and_rules(tmp
     assert tracker.read_bytes() == tracker_bytes  # no Excel here: nothing to write into it
     assert not (folder / "build").exists() and not list(folder.glob("*.egg-info"))  # folder left clean
 
+    # The tracker open in Excel (its lock file beside it): claimbook is updated, the tracker left alone.
+    (tracker.parent / "~$ClaimTracker.xlsm").write_bytes(b"")
+    busy = _run_mac(folder, home, path)
+    assert busy.returncode == 1
+    assert "ClaimTracker.xlsm seems to be open in Excel" in busy.stdout + busy.stderr
+    assert "setting up the tracker needs attention: see the message above (if the tracker is open in " \
+           "Excel, close it)" in busy.stdout
+    assert tracker.read_bytes() == tracker_bytes
+
 
 @pytest.mark.slow
 def test_mac_installer_installs_offline_from_a_wheels_folder(tmp_path: Path) -> None:
