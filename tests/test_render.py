@@ -22,7 +22,6 @@ from tests.test_layout import AS_OF, demo_tracker
 pytestmark = [
     pytest.mark.libreoffice,
     pytest.mark.slow,  # a LibreOffice conversion per sheet: about 20 s of CPU; CI (.ci/run) runs them
-
     pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
                        reason="needs LibreOffice (soffice) and poppler-utils (pdftoppm) on PATH"),
 ]
