@@ -129,3 +129,20 @@ def test_both_edges_implement_the_edge_protocol():
     for edge in (FileEdge, LiveEdge):
         for name, sig in wanted.items():
             assert list(inspect.signature(getattr(edge, name)).parameters) == list(sig.parameters), (edge, name)
+
+
+def test_the_ar_over_tiles_follow_the_aging_buckets():
+    from dataclasses import replace
+
+    from claimbook import table
+    from claimbook.blocks import Block
+    from claimbook.pipeline import run_blocks
+
+    assert table.ar_over_days((30, 60, 90, 120)) == (90, 120)
+    rules = load_rules(default_rules_dir())
+    wide = replace(rules, settings=replace(rules.settings, bucket_edges=(30, 60, 180, 365)))
+    old = dt.date(2026, 3, 1)  # 267 days before AS_OF: over 180, not over 365
+    block = Block(["Claim ID", "Payer", "DOS", "Status", "Submitted", "Billed"],
+                  [["A", "Medicare", old, "Pending", old, 100.0]])
+    kpis = {k.label: k.value for k in run_blocks(block, None, wide, AS_OF).dashboard.kpis}
+    assert kpis["AR over 180 days"] == 1.0 and kpis["AR over 365 days"] == 0.0
