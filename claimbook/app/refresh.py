@@ -73,6 +73,17 @@ def import_files(edge, files, *, preset=None, again=False, add_unmatched=False, 
     return result, refresh(edge, session)
 
 
+def find_claim(output: RefreshOutput, claim_id):
+    """(claim, result) of the claim with this Claim ID in a refresh's output (the first one), or None."""
+    from claimbook.table import claim_key
+
+    wanted = claim_key(claim_id)
+    for claim, result in zip(output.claims, output.evaluation.results):
+        if claim_key(claim.claim_id) == wanted:
+            return claim, result
+    return None
+
+
 @dataclass(frozen=True)
 class RulesCheck:
     folder: str

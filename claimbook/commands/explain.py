@@ -21,32 +21,27 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from claimbook.engine import evaluate, explain
+    from claimbook.app.refresh import find_claim
+    from claimbook.engine import explain
     from claimbook.engine.dates import say_date
-    from claimbook.rules.loader import load_rules
-
-    from claimbook.table import claim_key
 
     as_of = parse_as_of(args.as_of)
     if args.tracker:
         from claimbook.workbook.refresh import evaluate_file
 
         output = evaluate_file(args.tracker, as_of=as_of, rules_dir=args.rules)
-        as_of, claims, results = output.as_of, output.claims, output.evaluation.results
-        order = output.evaluation.text_dates
     else:
+        from claimbook.app.demo import run_demo
+        from claimbook.rules.loader import load_rules
         from claimbook.sample import sample_claims
 
         as_of = as_of or date.today()
-        claims = sample_claims(as_of)
-        rules = load_rules(args.rules).for_tracker()
-        results = evaluate(claims, rules, as_of).results
-        order = rules.settings.text_dates
-    wanted = claim_key(args.claim_id)
-    for claim, result in zip(claims, results):
-        if claim_key(claim.claim_id) == wanted:
-            print(f"As of {say_date(as_of, order)}:")
-            print(explain(claim, result, order))
-            return 0
-    where = args.tracker or "the demo sample"
-    raise ClaimbookError(f"Claim {args.claim_id} is not in {where}: check the Claim ID column.")
+        output = run_demo(sample_claims(as_of), load_rules(args.rules).for_tracker(), as_of)
+    found = find_claim(output, args.claim_id)
+    if found is None:
+        where = args.tracker or "the demo sample"
+        raise ClaimbookError(f"Claim {args.claim_id} is not in {where}: check the Claim ID column.")
+    order = output.evaluation.text_dates
+    print(f"As of {say_date(output.as_of, order)}:")
+    print(explain(*found, order))
+    return 0
