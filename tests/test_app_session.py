@@ -146,3 +146,14 @@ def test_the_ar_over_tiles_follow_the_aging_buckets():
                   [["A", "Medicare", old, "Pending", old, 100.0]])
     kpis = {k.label: k.value for k in run_blocks(block, None, wide, AS_OF).dashboard.kpis}
     assert kpis["AR over 180 days"] == 1.0 and kpis["AR over 365 days"] == 0.0
+
+
+def test_the_excel_edge_needs_neither_openpyxl_nor_the_command_line():
+    import subprocess
+    import sys
+
+    code = ("import sys, claimbook.excel.macros, claimbook.excel.udfs; "
+            "print(sorted(m for m in sys.modules if m == 'openpyxl' or m.startswith(('claimbook.workbook', "
+            "'claimbook.commands'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
