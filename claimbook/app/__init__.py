@@ -3,8 +3,9 @@
     front doors   claimbook.commands (CLI)   claimbook.excel.macros (ribbon)   claimbook.excel.udfs (cells)
                         |                            |                                 |
     application   claimbook.app: context.Session (tracker, Settings, rules folder, rules, as-of, date order,
-                  backups) and the use cases refresh / import_files / evaluate / check_rules (refresh.py),
-                  worksheet-function rows (cells.py), demo (demo.py)
+                  backups) and the use cases: refresh / evaluate / evaluate_row / find_claim (refresh.py),
+                  import_files (importing.py), check_rules (rulescheck.py), worksheet-function rows
+                  (cells.py), the demo (demo.py)
                         |                            |
     edges         claimbook.workbook.edge.FileEdge (openpyxl)   claimbook.excel.edge.LiveEdge (xlwings)
                   both implement claimbook.app.edge.Edge: read blocks, write blocks, add a sheet, save

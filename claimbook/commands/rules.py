@@ -44,7 +44,7 @@ def verdict(errors: int, warnings: int, files: int, folder: str) -> str:
 
 
 def run(args) -> int:
-    from claimbook.app.refresh import check_rules
+    from claimbook.app.rulescheck import check_rules
 
     check = check_rules(Path(args.dir) if args.dir else resolve_rules_dir())
     shown, problems, files, errors, warnings = check.folder, check.problems, check.files, check.errors, check.warnings

@@ -34,6 +34,7 @@ import xlwings as xw
 
 from claimbook import imports as importer
 from claimbook import sheets, table
+from claimbook.app import importing, rulescheck
 from claimbook.app import refresh as usecase
 from claimbook.blocks import Block
 from claimbook.errors import ClaimbookError, TrackerError
@@ -167,7 +168,7 @@ def _import_remittance(edge: LiveEdge, progress: _Progress) -> None:
     # Every file is read first. A file that cannot be read safely is refused and listed (first) in the one
     # message box below, with its reason; the other files are imported. When every file is refused, the
     # ImportFileError says why for each.
-    result, _done = usecase.import_files(edge, files)
+    result, _done = importing.import_files(edge, files)
     if not result.imported:
         _alert(edge.app, importer.summary(result.reports, "Nothing was changed."))
         return
@@ -176,8 +177,8 @@ def _import_remittance(edge: LiveEdge, progress: _Progress) -> None:
 
 # ------------------------------------------------------------------------------------- check rules
 def _check_rules(edge: LiveEdge, progress: _Progress) -> None:
-    folder = usecase.rules_folder_of(edge)
-    check = usecase.check_rules(folder)
+    folder = rulescheck.rules_folder_of(edge)
+    check = rulescheck.check_rules(folder)
     lines = check.lines()
     keep = {"payers.folder", "payers.summary", "payers.problems"}
     edge.write_blocks([b for b in sheets.payers_blocks(Block([], []), str(folder), lines) if b.key in keep])
@@ -192,7 +193,7 @@ def _check_rules(edge: LiveEdge, progress: _Progress) -> None:
 
 
 def _open_rules_folder(edge: LiveEdge, progress: _Progress) -> None:
-    folder = usecase.rules_folder_of(edge)
+    folder = rulescheck.rules_folder_of(edge)
     if not folder.is_dir():
         raise TrackerError(f"The rules folder {folder} does not exist. Check 'Rules folder' on the Settings sheet.")
     from claimbook.rules.loader import default_rules_dir

@@ -1,5 +1,5 @@
 """The command line's import: a workbook file on disk (the planning is ``claimbook.imports``, the order of
-work ``claimbook.app.refresh.import_files``)."""
+work ``claimbook.app.importing.import_files``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ def import_files(files, tracker, preset=None, again=False, as_of=None, rules_dir
     Every file is read and checked before the tracker is changed; one atomic save at the end. When every
     file was already imported (and ``again`` is off) the tracker is not touched and the output is None.
     """
-    from claimbook.app.refresh import import_files as import_into
+    from claimbook.app.importing import import_files as import_into
     from claimbook.workbook.edge import FileEdge
 
     result, done = import_into(FileEdge(Path(tracker)), files, preset=preset, again=again,
