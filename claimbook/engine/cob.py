@@ -63,8 +63,9 @@ def link(claims: Sequence[Claim]) -> list[Claim | None]:
     if not secondaries:
         return out
     primaries: dict[tuple, Claim] = {}
+    days = {k[1] for k in secondaries}  # a cheap first test: most primaries share no date with a secondary
     for i, c in enumerate(claims):
-        if c.order is Order.PRIMARY:
+        if c.order is Order.PRIMARY and c.dos_from in days:
             k = _key(c)
             if k is not None and k in secondaries:
                 out[i] = secondaries[k]

@@ -88,13 +88,22 @@ _LOOKUP = {order: (lambda table: lambda m: table[m[0]])(table) for order, table 
 
 def dates_in_order(text: str, order: str) -> str:
     """``text`` with every ISO date written in the given order ("iso" leaves it unchanged)."""
-    if order == "iso" or not text or "-" not in text:
+    if order == "iso" or not text or ("-0" not in text and "-1" not in text):  # an ISO month starts with 0 or 1
         return text
     return _ISO_IN_TEXT.sub(_LOOKUP[order], text)
 
 
+_SAID: dict[tuple[date, str], str] = {}
+
+
 def say_date(day: date | None, order: str = "iso") -> str:
-    """One date in the given order ("(no date)" for None)."""
-    if day is None or order == "iso":
-        return iso(day)
-    return _REWRITTEN[order][day.isoformat()]
+    """One date in the given order ("(no date)" for None). Remembered: sentences share few dates."""
+    if day is None:
+        return "(no date)"
+    key = (day, order)
+    said = _SAID.get(key)
+    if said is None:
+        said = day.isoformat() if order == "iso" else _REWRITTEN[order][day.isoformat()]
+        if len(_SAID) < 1 << 16:
+            _SAID[key] = said
+    return said
