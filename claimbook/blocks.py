@@ -69,3 +69,4 @@ class RefreshOutput:
     evaluation: object = field(default=None, repr=False)  # claimbook.model.Evaluation, for callers that need it
     claims: tuple = field(default=(), repr=False)  # the Claim records, in the order of evaluation.results
     settings: object = field(default=None, repr=False)  # claimbook.table.TrackerSettings read from the Settings rows
+    plan: object = field(default=None, repr=False)  # claimbook.planning.Plan: today's share and the backlog

@@ -29,6 +29,7 @@ def run_blocks(claims: Block, log: Block | None, rules, as_of: date, settings_ro
     ``settings``: the Settings rows already read by the session (else ``settings_rows`` are read here).
     Raises ``MissingColumnsError`` when the Claims header lacks Claim ID, Payer or DOS.
     """
+    from claimbook import planning
     from claimbook.engine import evaluate
     from claimbook.model import Risk
 
@@ -64,7 +65,10 @@ def run_blocks(claims: Block, log: Block | None, rules, as_of: date, settings_ro
     look_ahead = tracker.look_ahead_days
     if look_ahead is None:
         look_ahead = rules.settings.look_ahead_days
-    worklist = Block(list(table.WORKLIST_COLUMNS), table.worklist_rows(pairs, as_of, look_ahead))
+    plan = planning.make_plan([r for _, r in pairs], as_of, look_ahead,
+                              tracker.work_per_day or rules.settings.work_per_day,
+                              dict(rules.settings.minutes_per_action), rules.holidays)
+    worklist = Block(list(table.WORKLIST_COLUMNS), planning.worklist_rows(pairs, plan))
     board = table.dashboard(pairs, rules.settings.bucket_labels(), as_of,
                             table.ar_over_days(rules.settings.bucket_edges))
     payers = Block(list(table.PAYERS_COLUMNS), table.payers_rows(rules, as_of))
@@ -93,4 +97,5 @@ def run_blocks(claims: Block, log: Block | None, rules, as_of: date, settings_ro
         summary=summary,
         evaluation=evaluation,
         settings=tracker,
+        plan=plan,
     )

@@ -13,7 +13,7 @@ def _cut(text: str, width: int) -> str:
 
 
 def worklist_table(worklist: Block, limit: int = 20) -> str:
-    """The first ``limit`` rows of the Worklist (already ordered by priority and cut at the look-ahead)."""
+    """The first ``limit`` rows of the Worklist: today's share, numbered 1..N in the order to work it."""
     at = {h: i for i, h in enumerate(worklist.header)}
     head = f"{'#':>3}  {'Claim':<8} {'Payer':<22} {'Next action':<52} {'Due':<10} {'Days late':>9} {'At stake':>10}  {'TF risk':<8}"
     lines = [head, "-" * len(head)]
@@ -22,12 +22,29 @@ def worklist_table(worklist: Block, limit: int = 20) -> str:
             return row[at[name]]
         due = v("Due")
         lines.append(
-            f"{v('Priority') or '':>3}  {_cut(str(v('Claim ID')), 8):<8} {_cut(str(v('Payer') or ''), 22):<22} "
+            f"{v('#') or '':>3}  {_cut(str(v('Claim ID')), 8):<8} {_cut(str(v('Payer') or ''), 22):<22} "
             f"{_cut(v('Next Action') or '', 52):<52} {due.isoformat() if due else '':<10} "
             f"{v('Days Overdue') or '':>9} {v('At Stake') or 0:>10,.2f}  {v('TF Risk') or '':<8}"
         )
     if not worklist.rows:
         lines.append("Nothing needs doing.")
+    return "\n".join(lines)
+
+
+def backlog_table(plan) -> str:
+    """The Dashboard's backlog by kind of work (``planning.backlog_rows``) as text."""
+    from claimbook.planning import backlog_rows
+
+    rows = backlog_rows(plan)
+    head = f"{rows[0][0]:<36}{rows[0][1]:>11}{rows[0][2]:>14}{rows[0][3]:>15}  {rows[0][4]:<12}{rows[0][5]:>14}"
+    lines = [head, "-" * len(head)]
+    for k, row in enumerate(rows[1:], start=1):
+        if k == len(rows) - 1:
+            lines.append("-" * len(head))
+        label, due, each, hours, cleared, days = row
+        cleared = cleared.strftime("%m/%d/%Y") if isinstance(cleared, date) else cleared
+        lines.append(f"{label:<36}{due:>11}{each if each is not None else '':>14}{hours:>15.1f}  {cleared:<12}"
+                     f"{days if days is not None else '':>14}")
     return "\n".join(lines)
 
 

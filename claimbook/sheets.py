@@ -13,11 +13,14 @@ VBA can refer to fixed places. Nothing here imports openpyxl or xlwings, and not
 Layout (row numbers are 1-based, as in Excel)::
 
     Worklist   A1 title | A2 "As of ... - summary line" | A3 header, A4.. rows (to the sheet's end)
+               and one line two rows under the last row: how many claims wait, and when they come up
     Dashboard  A1 title | B2 as-of date | B3 last-refreshed summary line
                A5:H7  KPI tiles (row 5 label, row 6 value, row 7 note), up to 8
-               A10    dollars matrix: header row 10 (Payer, buckets..., Total), "All payers" total
-                      row 11, then up to 21 payer rows 12..32 (20 largest + "Other payers")
-               A36    counts matrix, same shape (header 36, total 37, payers 38..58)
+               A9     backlog title | A10 backlog table: header, one row per kind of work (11..18),
+                      the total (19) | A20:A21 a note on how the plan is made (claimbook.planning)
+               A24    dollars matrix (title row 23): header row 24 (Payer, buckets..., Total), "All payers"
+                      total row 25, then up to 21 payer rows 26..46 (20 largest + "Other payers")
+               A50    counts matrix (title row 49), same shape (header 50, total 51, payers 52..72)
                charts: see ``chart_ranges`` (fixed ranges; only the bucket count sizes them)
     Payers     B2 rules folder | B3 rules problems summary | A5:A14 problems, one per row
                A15    heading naming the as-of date the rules table reflects
@@ -73,7 +76,10 @@ _DATE_HEADERS = {
     "next date", "due", "as of", "as-of date", "effective from",
 }
 _MONEY_HEADERS = {"billed", "expected", "paid", "patient resp", "underpaid", "at stake", "open ar", "balance"}
-_INT_HEADERS = {"age", "days overdue", "tf days left", "priority", "appeal days left"}
+_INT_HEADERS = {"age", "days overdue", "tf days left", "priority", "appeal days left", "#", "claims due",
+                "minutes each", "business days"}
+_DECIMAL_HEADERS = {"hours of work"}
+DECIMAL_FORMAT = "0.0"
 
 
 def column_format(header: str) -> str | None:
@@ -85,6 +91,8 @@ def column_format(header: str) -> str | None:
         return MONEY_FORMAT
     if h in _INT_HEADERS or h.startswith("days "):
         return INT_FORMAT
+    if h in _DECIMAL_HEADERS:
+        return DECIMAL_FORMAT
     return None
 
 
@@ -118,6 +126,13 @@ SETTINGS_ROWS = (
         "Backups kept", "BackupsKept",
         "How many backup copies of this workbook claimbook keeps beside it when it saves (0 = none).",
     ),
+    SettingRow(
+        "Follow-up work per day", "WorkPerDay",
+        "How much follow-up work the office does in a day: a number of claims (20 claims) or a time "
+        "(90 minutes, 2 hours). The Worklist shows that day's share, most important first; the Dashboard "
+        "shows when the backlog is cleared at this pace. With a time, each claim counts the minutes its kind "
+        "of work takes (settings.yaml in the rules folder). Leave blank to use settings.yaml's value.",
+    ),
 )
 SETTINGS_FIRST_ROW = 2  # row of the first setting; the header is row 1
 
@@ -139,8 +154,10 @@ DASH_ASOF_CELL = "B2"
 DASH_REFRESHED_CELL = "B3"
 DASH_KPI_ROW = 5  # labels; values in row 6, notes in row 7
 MAX_KPIS = 8
-DASH_MONEY_ROW = 10  # header row of the dollars matrix
-DASH_COUNT_ROW = 36  # header row of the counts matrix
+DASH_PLAN_ROW = 10  # header row of the backlog table (its title is the row above)
+PLAN_ROWS = 1 + 8 + 1  # header + one row per kind of work (planning.KINDS) + total
+DASH_MONEY_ROW = 24  # header row of the dollars matrix
+DASH_COUNT_ROW = 50  # header row of the counts matrix
 MAX_PAYER_ROWS = 21  # 20 payers + "Other payers"
 MAX_BUCKETS = 8
 OTHER_PAYERS = "Other payers"
@@ -222,22 +239,20 @@ def generated_blocks(output: RefreshOutput) -> list[SheetBlock]:
     """Every rectangle claimbook regenerates, for the Worklist, Dashboard and Payers sheets."""
     return [
         *worklist_blocks(output),
-        *dashboard_blocks(output.dashboard, output.as_of, output.summary.line()),
+        *dashboard_blocks(output.dashboard, output.as_of, output.summary.line(), output.plan),
         *payers_blocks(output.payers, output.rules_folder, list(output.rules_problems), output.as_of),
     ]
 
 
-# Priority is the rank among all open claims (the same number as on the Claims sheet), so the Worklist,
-# which shows only what is due within the look-ahead, can skip numbers: the status line says why.
-PRIORITY_NOTE = ("Priority is the claim's rank among all open claims; claims due later than the look-ahead "
-                 "are on the Claims sheet.")
-
-
 def worklist_blocks(output: RefreshOutput) -> list[SheetBlock]:
+    """The status line, today's share (numbered 1..N) and, under it, how many claims wait and when."""
+    from claimbook import planning
+
     wl = output.worklist
-    status = f"As of {output.as_of:%m/%d/%Y}: {output.summary.line()}. Work from the top down. {PRIORITY_NOTE}"
+    plan = output.plan
+    status = planning.worklist_status(plan) if plan is not None else f"As of {output.as_of:%m/%d/%Y}."
     table = [list(wl.header), *[list(r) for r in wl.rows]]
-    return [
+    blocks = [
         SheetBlock(WORKLIST, WORKLIST_STATUS_CELL, [[status]], 1, 1, key="worklist.status"),
         SheetBlock(
             WORKLIST, f"A{WORKLIST_HEADER_ROW}", table,
@@ -245,19 +260,42 @@ def worklist_blocks(output: RefreshOutput) -> list[SheetBlock]:
             key="worklist.table", col_formats=tuple(column_format(h) for h in wl.header),
         ),
     ]
+    footer = planning.worklist_footer(plan) if plan is not None else ""
+    if footer:  # written after the table (whose clearing covers it), one blank row under the last claim
+        blocks.append(SheetBlock(WORKLIST, f"A{worklist_footer_row(len(wl.rows))}", [[footer]], 1, 1,
+                                 key="worklist.footer"))
+    return blocks
+
+
+def worklist_footer_row(n_rows: int) -> int:
+    return WORKLIST_HEADER_ROW + n_rows + 2
 
 
 _KPI_FORMATS = {"money": MONEY_FORMAT, "percent": PERCENT_FORMAT, "count": COUNT_FORMAT}
 
 
-def dashboard_blocks(dash: Dashboard, as_of: date, refreshed: str) -> list[SheetBlock]:
+DASH_TITLES = (
+    (DASH_MONEY_ROW - 1, "Open AR in dollars, by payer and age of claim (days)"),
+    (DASH_COUNT_ROW - 1, "Open billed claims (count), by payer and age of claim (days)"),
+)
+DASH_BODY_ROW = DASH_KPI_ROW + 3  # from here down, every refresh rewrites the whole Dashboard body
+
+
+def dashboard_blocks(dash: Dashboard, as_of: date, refreshed: str, plan=None) -> list[SheetBlock]:
+    """The Dashboard's blocks. The first clears the whole body (so a tracker laid out by an older claimbook,
+    with its tables elsewhere, keeps no stale rows); section titles are written each time for the same reason."""
+    from claimbook import planning
+
     kpis = dash.kpis[:MAX_KPIS]
     payers, dollars, counts = fold_payers(dash)
     nb = min(len(dash.buckets), MAX_BUCKETS)
     buckets = list(dash.buckets[:nb])
     money_fmt = (None, *[MONEY_FORMAT] * (nb + 1))
     count_fmt = (None, *[COUNT_FORMAT] * (nb + 1))
+    body_rows = DASH_COUNT_ROW + MATRIX_ROWS + 12 - DASH_BODY_ROW  # past an older layout's last row too
+    plan_rows = planning.backlog_rows(plan)
     return [
+        # Top to bottom, as the cells are: an openpyxl save numbers the formats in the order it meets them.
         SheetBlock(DASHBOARD, DASH_ASOF_CELL, [[as_of]], 1, 1, key="dash.asof", col_formats=(DATE_FORMAT,)),
         SheetBlock(DASHBOARD, DASH_REFRESHED_CELL, [[refreshed]], 1, 1, key="dash.refreshed"),
         SheetBlock(
@@ -265,6 +303,13 @@ def dashboard_blocks(dash: Dashboard, as_of: date, refreshed: str) -> list[Sheet
             [[k.label for k in kpis], [k.value for k in kpis], [k.note or None for k in kpis]],
             3, MAX_KPIS, key="dash.kpis", col_formats=tuple(_KPI_FORMATS.get(k.fmt) for k in kpis),
         ),
+        SheetBlock(DASHBOARD, f"A{DASH_BODY_ROW}", [], body_rows, MATRIX_COLS, key="dash.clear"),
+        SheetBlock(DASHBOARD, f"A{DASH_PLAN_ROW - 1}", [[planning.backlog_title(plan)]], 1, 1, key="dash.title"),
+        SheetBlock(DASHBOARD, f"A{DASH_PLAN_ROW}", plan_rows, PLAN_ROWS, len(planning.BACKLOG_HEADER),
+                   key="dash.backlog", col_formats=tuple(_plan_format(h) for h in planning.BACKLOG_HEADER)),
+        SheetBlock(DASHBOARD, f"A{DASH_PLAN_ROW + PLAN_ROWS}", [[line] for line in planning.backlog_note(plan)],
+                   2, 1, key="dash.note"),
+        *[SheetBlock(DASHBOARD, f"A{row}", [[text]], 1, 1, key="dash.title") for row, text in DASH_TITLES],
         SheetBlock(
             DASHBOARD, f"A{DASH_MONEY_ROW}", _matrix("Payer", buckets, payers, [r[:nb] for r in dollars], 0.0),
             MATRIX_ROWS, MATRIX_COLS, key="dash.dollars", col_formats=money_fmt,
@@ -274,6 +319,10 @@ def dashboard_blocks(dash: Dashboard, as_of: date, refreshed: str) -> list[Sheet
             MATRIX_ROWS, MATRIX_COLS, key="dash.counts", col_formats=count_fmt,
         ),
     ]
+
+
+def _plan_format(header: str) -> str | None:
+    return DATE_FORMAT if header == "Cleared by" else column_format(header)
 
 
 def fold_payers(dash: Dashboard) -> tuple[list[str], list[list[float]], list[list[int]]]:

@@ -30,23 +30,33 @@ def test_sample_is_deterministic_and_covers_every_status_payer_and_denial_catego
         assert main_category in categories, main_category
 
 
-def test_demo_prints_the_top_20_worklist_and_the_aging_summary(capsys):
+def test_demo_prints_todays_share_numbered_from_1_and_the_backlog(capsys):
     assert main(["demo", "--as-of", AS_OF.isoformat()]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("Today's worklist (top 20 by priority, due by"))
+    start = lines.index("Today's share of the work at 3 hours a day, in the order to work it (settings.yaml: workload)")
     header = lines[start + 1]
-    for column in ("Claim", "Payer", "Next action", "Due", "Days late", "At stake", "TF risk"):
+    for column in ("#", "Claim", "Payer", "Next action", "Due", "Days late", "At stake", "TF risk"):
         assert column in header
-    rows = lines[start + 3:start + 23]
-    ranks = [int(line.split()[0]) for line in rows]
-    assert ranks == sorted(ranks) and len(ranks) == 20
-    # Only what the Worklist sheet shows: due by the as-of date + 7 look-ahead days.
-    at = header.index("Due ")
-    dues = [line[at:at + 10] for line in rows]
-    assert all(d[:2] == "20" and d.count("-") == 2 for d in dues) and max(dues) <= "2026-11-30"
-    assert lines[start + 23] == ("# is the claim's rank among all open claims; those due after 11/30/2026 are left "
-                                 "off, so numbers can skip.")
+    rows = []
+    for line in lines[start + 3:]:
+        if not (line[:3].strip().isdigit() and line[3:5] == "  "):
+            break
+        rows.append(line)
+    assert [int(line.split()[0]) for line in rows] == list(range(1, len(rows) + 1)) and len(rows) >= 3
+    # The claims are the most urgent among those due by the as-of date + 7 look-ahead days, in that order.
+    results = evaluate(sample_claims(AS_OF), load_rules(), AS_OF).results
+    due = sorted((r for r in results if r.priority and r.follow_up <= date(2026, 11, 30)), key=lambda r: r.priority)
+    assert [line.split()[1] for line in rows] == [r.claim_id for r in due[:len(rows)]]
+    waiting = lines[start + 3 + len(rows)]
+    assert waiting.startswith(f"{len(due) - len(rows)} more claims due by 11/30/2026 wait their turn: at this pace "
+                              "they come up over the next ")
+    backlog = lines.index("Follow-up backlog: work due today or earlier, and when it is cleared at 3 hours a day")
+    assert lines[backlog + 1].split() == ["Kind", "of", "work", "Claims", "due", "Minutes", "each", "Hours", "of",
+                                          "work", "Cleared", "by", "Business", "days"]
+    total = next(line for line in lines[backlog:] if line.startswith("All follow-up work due now"))
+    overdue_or_today = [r for r in due if r.follow_up <= AS_OF]
+    assert total.split()[5] == str(len(overdue_or_today))
     # The Dashboard's AR matrix (billed claims), not a second table of its own.
     aging = lines.index("Open AR by payer and age, as on the Dashboard (dollars owed on billed claims, claim count)")
     assert all(b in lines[aging + 1] for b in ("0-30", "31-60", "61-90", "91-120", "120+", "Total"))
@@ -63,15 +73,16 @@ def test_demo_out_writes_a_refreshed_macro_tracker(tmp_path, capsys):
     header = [c.value for c in wb["Claims"][1]]
     first = dict(zip(header, [c.value for c in wb["Claims"][2]]))
     assert first["Claim ID"] == "C26000" and first["Next Action"] and first["Why"]
-    assert wb["Worklist"]["A4"].value == top_priority_due()  # the most urgent claim due by the look-ahead
+    # Numbered from 1 for the reader: the most urgent claim due by the look-ahead comes first.
+    assert (wb["Worklist"]["A4"].value, wb["Worklist"]["B4"].value) == (1, top_priority_due())
 
 
-def top_priority_due() -> int:
-    """The best rank among the sample's claims due within the Worklist's look-ahead (7 days)."""
+def top_priority_due() -> str:
+    """The Claim ID of the best-ranked sample claim due within the Worklist's look-ahead (7 days)."""
     from datetime import timedelta
 
     results = evaluate(sample_claims(AS_OF), load_rules(), AS_OF).results
-    return min(r.priority for r in results if r.priority and r.follow_up <= AS_OF + timedelta(days=7))
+    return min((r.priority, r.claim_id) for r in results if r.priority and r.follow_up <= AS_OF + timedelta(days=7))[1]
 
 
 def test_demo_out_never_replaces_a_file_without_force(tmp_path, capsys):
@@ -91,7 +102,7 @@ def test_demo_out_never_replaces_a_file_without_force(tmp_path, capsys):
     assert f"Demo tracker written to {real}" in out
     assert "The file that was there is kept as ClaimTracker.backup-1.xlsm." in out
     assert (tmp_path / "ClaimTracker.backup-1.xlsm").read_bytes() == b"the practice's real tracker"
-    assert openpyxl.load_workbook(real)["Worklist"]["A4"].value == top_priority_due()
+    assert openpyxl.load_workbook(real)["Worklist"]["B4"].value == top_priority_due()
 
 
 def test_demo_out_into_a_missing_folder_says_so(tmp_path, capsys):
@@ -121,10 +132,15 @@ def test_explain_one_claim_in_a_tracker_and_in_the_demo(tmp_path, capsys):
     assert "Why: Documents due 12/04/2026." in text  # the cell's sentence; files and sources below it
     assert "Full reasoning and sources: Aetna (payers/aetna.yaml)" in text
     assert out.read_bytes() == before  # explain never changes the tracker
-    assert main(["explain", "C26005", "--as-of", AS_OF.isoformat()]) == 0
-    assert capsys.readouterr().out == text
+    assert main(["explain", "C26005", "--demo", "--as-of", AS_OF.isoformat()]) == 0
+    assert capsys.readouterr().out == text  # the demo sample, as 'claimbook demo' made the tracker
     assert main(["explain", "NOPE", str(out)]) == 2
-    assert "Claim NOPE is not in" in capsys.readouterr().err
+    assert capsys.readouterr().err.strip() == "claimbook: Claim NOPE is not in demo.xlsx: check the Claim ID column."
+    assert main(["explain", "NOPE", "--demo"]) == 2
+    assert capsys.readouterr().err.strip() == ("claimbook: Claim NOPE is not in the demo sample: its Claim IDs are "
+                                               "those 'claimbook demo' prints, such as C26000.")
+    assert main(["explain", "C26005", str(out), "--demo"]) == 2
+    assert "Give a tracker or --demo, not both" in capsys.readouterr().err
 
 
 def test_demo_writes_its_tracker_even_when_the_reader_stops_early(tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,7 +21,7 @@ from claimbook import table
 from claimbook.errors import ClaimbookError, MissingColumnsError
 from claimbook.model import Status
 from claimbook.pipeline import Block, Dashboard, Kpi, RefreshOutput, Summary
-from claimbook.rules.loader import load_rules
+from claimbook.rules.loader import default_rules_dir, load_rules
 from claimbook.workbook import io
 from claimbook.workbook.layout import (
     COMPUTED_COLUMNS,
@@ -78,7 +79,7 @@ def hand_output(as_of: date = AS_OF, n_payers: int = 3, n_rows: int = 3, buckets
     for i in range(n_rows):
         row = {h: None for h in header}
         row.update({
-            "Priority": i + 1, "Claim ID": FORMULA_TEXTS[i % 4], "Patient": f"Patient {i}", "Payer": "Aetna",
+            "#": i + 1, "Claim ID": FORMULA_TEXTS[i % 4], "Patient": f"Patient {i}", "Payer": "Aetna",
             "Next Action": "Call the payer", "Due": date(2026, 11, 20), "Days Overdue": 3, "At Stake": 125.5,
             "TF Risk": ["Critical", "High", "Watch", "OK"][i % 4], "Why": FORMULA_TEXTS[(i + 1) % 4],
         })
@@ -229,7 +230,7 @@ def test_dashboard_charts_reference_dashboard_cells(wb):
             refs.append(s.val.numRef.f.replace("'", ""))
             refs.append((s.cat.strRef or s.cat.numRef).f.replace("'", ""))
     assert refs and all(r.startswith("Dashboard!$") for r in refs)
-    assert "Dashboard!$B$11:$F$11" in refs  # the "All payers" row, one bar per bucket
+    assert "Dashboard!$B$25:$F$25" in refs  # the "All payers" row, one bar per bucket
     assert ws[f"A{S.DASH_MONEY_ROW}"].value == "Payer"
     assert ws[f"A{S.DASH_MONEY_ROW + 1}"].value == S.ALL_PAYERS
     assert [ws.cell(S.DASH_MONEY_ROW, c).value for c in range(2, 8)] == ["0-30", "31-60", "61-90", "91-120", "120+", "Total"]
@@ -269,7 +270,8 @@ def test_block_positions():
     assert blocks["dash.asof"].top_left == "B2" and blocks["dash.asof"].values == [[AS_OF]]
     assert blocks["dash.kpis"].top_left == "A5" and blocks["dash.kpis"].values[1] == [1234.5, 0.25, 7]
     money = blocks["dash.dollars"]
-    assert money.top_left == "A10" and blocks["dash.counts"].top_left == "A36"
+    assert money.top_left == "A24" and blocks["dash.counts"].top_left == "A50"
+    assert blocks["dash.backlog"].top_left == "A10" and len(blocks["dash.backlog"].values) == S.PLAN_ROWS
     assert len(money.values) == 1 + 1 + S.MAX_PAYER_ROWS  # 25 payers fold into 20 + "Other payers"
     assert money.values[-1][0] == S.OTHER_PAYERS
     assert money.values[-1][1] == pytest.approx(sum(100.0 * (k + 1) for k in range(20, 25)))
@@ -292,9 +294,9 @@ def test_many_problems_are_cut_with_a_pointer():
 
 def test_chart_ranges():
     r = S.chart_ranges(5)
-    assert r.age_categories == "$B$10:$F$10" and r.age_values == "$B$11:$F$11"
-    assert r.payer_categories == "$A$12:$A$32"  # every payer row, used or not: right for both edges
-    assert r.payer_series[0] == ("$B$10", "$B$12:$B$32") and len(r.payer_series) == 5
+    assert r.age_categories == "$B$24:$F$24" and r.age_values == "$B$25:$F$25"
+    assert r.payer_categories == "$A$26:$A$46"  # every payer row, used or not: right for both edges
+    assert r.payer_series[0] == ("$B$24", "$B$26:$B$46") and len(r.payer_series) == 5
 
 
 def test_formula_looking_text_stays_text(rules, tmp_path):
@@ -367,11 +369,18 @@ def test_payers_heading_names_the_as_of_date(rules):
     assert ws.print_title_rows.replace("$", "") == f"{S.PAYERS_TABLE_ROW}:{S.PAYERS_TABLE_ROW}"
 
 
-def test_worklist_status_says_what_priority_is(rules):
-    wb = new_tracker(rules, as_of=AS_OF)
-    write_generated(wb, hand_output(), rules)
-    status = wb["Worklist"][S.WORKLIST_STATUS_CELL].value
-    assert "rank among all open claims" in status and "look-ahead" in status
+def test_worklist_status_says_what_todays_share_is(rules, tmp_path):
+    output = demo_tracker(tmp_path / "demo.xlsx", rules, n=80)
+    ws = openpyxl.load_workbook(tmp_path / "demo.xlsx")["Worklist"]
+    n = len(output.worklist.rows)
+    assert n > 1 and [r[0] for r in output.worklist.rows] == list(range(1, n + 1))
+    status = ws[S.WORKLIST_STATUS_CELL].value
+    assert status.startswith(f"As of 11/23/2026: today's share is {n} claims, numbered 1 to {n} in the order to "
+                             "work them (about ")
+    assert "at 3 hours a day; Settings: Follow-up work per day)." in status
+    footer = ws.cell(S.worklist_footer_row(n), 1).value
+    assert footer.startswith(f"That is today's share. {output.plan.waiting} more claims due by 11/30/2026 wait "
+                             "their turn: at this pace they come up over the next ")
 
 
 def test_how_to_names_the_ribbon_and_the_commands(wb):
@@ -399,14 +408,14 @@ def test_write_generated_clears_what_a_longer_run_left(rules):
     assert dash[f"A{S.DASH_MONEY_ROW + 3}"].value == "Payer 01"
     assert dash[f"A{S.DASH_MONEY_ROW + 4}"].value is None
     (payer_chart,) = [c for c in dash._charts if c.type == "bar"]
-    assert payer_chart.series[0].cat.strRef.f.replace("'", "") == "Dashboard!$A$12:$A$32"
+    assert payer_chart.series[0].cat.strRef.f.replace("'", "") == "Dashboard!$A$26:$A$46"
 
 
 def test_charts_follow_the_bucket_count(rules):
     wb = new_tracker(rules, as_of=AS_OF)
     write_generated(wb, hand_output(buckets=("0-30", "31-60", "61-90", "90+")), rules)
     (age_chart,) = [c for c in wb["Dashboard"]._charts if c.type == "col"]
-    assert age_chart.series[0].val.numRef.f.replace("'", "") == "Dashboard!$B$11:$E$11"
+    assert age_chart.series[0].val.numRef.f.replace("'", "") == "Dashboard!$B$25:$E$25"
 
 
 def test_write_generated_with_real_pipeline(rules, tmp_path):
@@ -549,7 +558,11 @@ def test_a_passed_appeal_deadline_is_shown_in_red_on_the_worklist_and_claims(tmp
     from claimbook.cli import main
 
     out = tmp_path / "demo.xlsx"
-    assert main(["demo", "--as-of", "2026-11-23", "--out", str(out)]) == 0
+    folder = tmp_path / "rules"  # a pace that puts every claim due by the look-ahead on today's Worklist
+    shutil.copytree(default_rules_dir(), folder)
+    settings = folder / "settings.yaml"
+    settings.write_text(settings.read_text().replace("per_day: 3 hours", "per_day: 1000 claims"))
+    assert main(["demo", "--as-of", "2026-11-23", "--out", str(out), "--rules", str(folder)]) == 0
     wb = openpyxl.load_workbook(out)
     for name, header_row in ((S.WORKLIST, S.WORKLIST_HEADER_ROW), ("Claims", 1)):
         ws = wb[name]

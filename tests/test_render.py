@@ -96,13 +96,14 @@ def test_whole_tracker_converts(rendered):
 
 
 SHEET_TEXT = {
-    "Worklist": ("Worklist: the claims to work today", "Next Action", "Priority"),
+    "Worklist": ("Worklist: the claims to work today", "Next Action", "today's share is", "That is today's share."),
     "Claims": ("Claim ID", "Patient", "Payer"),
     "Follow-up Log": ("Action Taken", "Next Date"),
-    "Dashboard": ("Open AR", "All payers", "Open billed claims (count)"),
+    "Dashboard": ("Open AR", "All payers", "Open billed claims (count)", "Follow-up backlog: work due today",
+                  "All follow-up work due now", "Cleared by"),
     "Payers": ("Payer rules in use", "Rules folder", "Rules in force on"),
-    "Settings": ("As-of date", "Backups kept", "What it means"),
-    "How to": ("How to use this claim tracker", "which claims to work first.", "The daily routine"),
+    "Settings": ("As-of date", "Backups kept", "What it means", "Follow-up work per day"),
+    "How to": ("How to use this claim tracker", "how much of that work fits in today.", "The daily routine"),
 }
 
 
@@ -123,7 +124,7 @@ def test_each_sheet_prints_legibly(rendered, sheet):
     if sheet == "Payers":
         assert pdf_pages(pdf) <= 2  # one page wide, rows only as tall as their text
     if sheet == "How to":
-        assert pdf_pages(pdf) == 2
+        assert pdf_pages(pdf) == 3
 
 
 def _pixels(pdf: Path, prefix: Path) -> tuple[int, int, bytes]:

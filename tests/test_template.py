@@ -406,7 +406,7 @@ def test_libreoffice_imports_the_vba_and_renders_the_sheets(tmp_path: Path, buil
     text = subprocess.run(["pdftotext", "-layout", str(book.with_suffix(".pdf")), "-"], capture_output=True,
                           text=True, check=True).stdout
     for title in ("Worklist: the claims to work today",
-                  "Dashboard: open AR (billed claims not yet paid) by payer and age", "Payer rules in use", "How to use this claim tracker", "Worklist - page 1 of"):
+                  "Dashboard: the follow-up backlog, and open AR (billed claims not yet paid) by payer and age", "Payer rules in use", "How to use this claim tracker", "Worklist - page 1 of"):
         assert title in text, title
     assert "INTERPRETER_WIN" not in text                     # xlwings.conf is hidden, so not printed
     keep = os.environ.get("CLAIMBOOK_RENDER_DIR")

@@ -1,12 +1,13 @@
 """``claimbook demo``: the main job on a built-in sample of about 300 claims, as of today.
 
-Prints today's worklist (top 20 by priority) and the aging summary; with ``--out`` also writes a
+Prints today's share of the work (the Worklist, numbered 1..N, at the pace in settings.yaml), the backlog
+by kind of work with the day it is cleared, and the aging summary; with ``--out`` also writes a
 refreshed demo tracker workbook.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from claimbook.commands._common import parse_as_of
@@ -28,7 +29,8 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from claimbook.app.demo import run_demo
-    from claimbook.report import aging_table, heading, worklist_table
+    from claimbook.planning import backlog_note, backlog_title, waiting_sentence
+    from claimbook.report import aging_table, backlog_table, heading, worklist_table
     from claimbook.rules.loader import load_rules
     from claimbook.sample import sample_claims
 
@@ -53,11 +55,14 @@ def run(args) -> int:
             written.append(f"The file that was there is kept as {backup_path(path, 1).name}.")
     print(heading(as_of, len(claims), rules.folder))
     print()
-    due_by = as_of + timedelta(days=rules.settings.look_ahead_days)
-    print(f"Today's worklist (top 20 by priority, due by {due_by:%m/%d/%Y})")
-    print(worklist_table(output.worklist, 20))
-    print(f"# is the claim's rank among all open claims; those due after {due_by:%m/%d/%Y} are left off, so numbers "
-          "can skip.")
+    plan = output.plan
+    print(f"Today's share of the work at {plan.pace}, in the order to work it (settings.yaml: workload)")
+    print(worklist_table(output.worklist, len(output.worklist.rows)))
+    print(waiting_sentence(plan))
+    print()
+    print(backlog_title(plan).replace("(Settings: Follow-up work per day)", "").rstrip())
+    print(backlog_table(plan))
+    print(" ".join(backlog_note(plan)))
     print()
     print("Open AR by payer and age, as on the Dashboard (dollars owed on billed claims, claim count)")
     print(aging_table(output.dashboard))

@@ -29,7 +29,8 @@ def add_parser(sub) -> None:
                "others imported; 2 nothing imported (every file refused, or the tracker could not be used).",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="claims CSV exports, 835 remittance or 277 status files (recognised by content)")
-    p.add_argument("--into", required=True, metavar="TRACKER", help="the tracker workbook (.xlsm or .xlsx)")
+    p.add_argument("--into", metavar="TRACKER",
+                   help="the tracker workbook (.xlsm or .xlsx); without it, the one tracker in the current folder")
     p.add_argument("--preset", metavar="NAME", help="a system preset from the rules folder's presets folder (tebra, athenaone, advancedmd, "
                                          "eclinicalworks, drchrono, officeally, collaboratemd, nextgen_office), or a "
                                          "column-name preset from import.yaml (default: the system is recognised "
@@ -52,7 +53,14 @@ def _listed(label: str, items: list[str]) -> None:
 
 
 def run(args) -> int:
-    reports, output = import_files(args.files, args.into, args.preset, args.again, parse_as_of(args.as_of),
+    from claimbook.commands._tracker import say_found, tracker_or_found
+
+    into, found = tracker_or_found(args.into, "claimbook import FILE --into ClaimTracker.xlsm")
+    args.into = str(into)
+    as_of = parse_as_of(args.as_of)
+    if found:
+        say_found(into)
+    reports, output = import_files(args.files, args.into, args.preset, args.again, as_of,
                                    args.rules, args.add_unmatched)
     for rep in reports:
         print(rep.line())

@@ -13,7 +13,9 @@ def add_parser(sub) -> None:
         description="Recompute claimbook's columns and the Worklist, Dashboard and Payers sheets of a tracker "
                     "workbook, without Excel. Only claimbook's columns change; a backup copy is kept beside it.",
     )
-    p.add_argument("file", metavar="FILE", help="the tracker workbook (.xlsm or .xlsx); close it in Excel first")
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help="the tracker workbook (.xlsm or .xlsx); close it in Excel first. Without it, the one "
+                        "tracker in the current folder")
     p.add_argument("--as-of", metavar="DATE", help="compute as of this date (YYYY-MM-DD) instead of the "
                                                    "Settings sheet's As-of date or today")
     p.add_argument("--rules", metavar="DIR", help="rules folder (default: the Settings sheet's Rules folder, "
@@ -22,10 +24,15 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from claimbook.commands._tracker import say_found, tracker_or_found
     from claimbook.workbook.refresh import refresh_file
 
-    output = refresh_file(Path(args.file), as_of=parse_as_of(args.as_of), rules_dir=args.rules)
-    print(f"{Path(args.file).name} refreshed as of {output.as_of:%m/%d/%Y}: {output.summary.line()}.")
+    path, found = tracker_or_found(args.file, "claimbook refresh ClaimTracker.xlsm")
+    as_of = parse_as_of(args.as_of)
+    if found:
+        say_found(path)
+    output = refresh_file(path, as_of=as_of, rules_dir=args.rules)
+    print(f"{path.name} refreshed as of {output.as_of:%m/%d/%Y}: {output.summary.line()}.")
     print(f"Rules: {output.rules_folder}")
     print_problems(output.rules_problems)
     return 0

@@ -42,6 +42,7 @@ from typing import Callable
 import claimbook
 from claimbook.errors import RulesError
 from claimbook.model import Problem, Source
+from claimbook.planning import KINDS, PACE_EXAMPLES, Pace, PaceError, parse_pace
 from claimbook.rules.schema import (
     AgingBasis,
     Anchor,
@@ -86,6 +87,7 @@ MAX_LOOK_AHEAD_DAYS = 365  # the Settings sheet's limit for the same setting (ta
 MAX_BACKUPS = 50  # the Settings sheet's limit for the same setting
 MAX_WEIGHT = 100.0  # priority weights (the shipped ones are 0.5 to 3)
 MAX_TOLERANCE = 10_000.0  # dollars of underpayment ignored
+MAX_MINUTES_PER_ACTION = 480  # a whole working day for one claim
 MAX_BUCKET_EDGES = 7  # 8 aging buckets: what the Dashboard has columns for (sheets.MAX_BUCKETS)
 
 # Common spellings, lower case with single spaces (after "-", "_" and "/" become spaces).
@@ -128,6 +130,8 @@ MESSAGES: dict[str, str] = {
     "expect_edges": "whole numbers of days that go up, such as 30, 60, 90, 120",
     "expect_choice": "one of: {choices}",
     "expect_names": "a list of names, one per line starting with '- '",
+    "expect_pace": "a number of claims or a time, such as " + PACE_EXAMPLES,
+    "expect_minutes": "a whole number of minutes from 1 to 480, such as '10' or '10 minutes'",
     # Folders and files
     "no_folder": "the rules folder does not exist. Expected a folder with settings.yaml, denials.yaml and "
     "a payers folder. Check the folder name, or create one with 'claimbook init'.",
@@ -225,6 +229,10 @@ MESSAGES: dict[str, str] = {
     "risk_order": "critical_days ({critical}), high_days ({high}) and watch_days ({watch}) are not in order. "
     "Expected critical_days smaller than high_days, and high_days smaller than watch_days. "
     "Change the numbers so they go up.",
+    "bad_pace": "'{key}' is '{found}', which is not an amount of work for a day. Expected {expect_pace}: "
+    "from 1 to 10000 claims, or at most 24 hours. Write a number followed by claims, minutes or hours.",
+    "bad_minutes": "'{key}' is '{found}', which is not a number of minutes. Expected {expect_minutes}. "
+    "Write the minutes one claim of this kind usually takes.",
     "bad_calendar": "'{key}' is '{found}', which is not a holiday calendar claimbook knows. Expected a "
     "country code such as US, or none. {hint}",
     "bad_subdivision": "'{key}' is '{found}', which is not a part of {country} with its own holidays. "
@@ -348,6 +356,20 @@ def to_days(text: str, most: int = MAX_DAYS, most_kind: str = "most_days") -> in
 
 def to_look_ahead(text: str) -> int:
     return to_days(text, MAX_LOOK_AHEAD_DAYS, "most_look_ahead")
+
+
+def to_pace(text: str) -> Pace:
+    try:
+        return parse_pace(text)
+    except PaceError:
+        raise _Bad("bad_pace") from None
+
+
+def to_minutes(text: str) -> int:
+    m = re.match(r"^(\d+)(?:\s*(?:minutes?|mins?))?$", " ".join(text.lower().split()))
+    if not m or not 1 <= _whole(m.group(1)) <= MAX_MINUTES_PER_ACTION:
+        raise _Bad("bad_minutes")
+    return int(m.group(1))
 
 
 def to_yesno(text: str) -> bool:
@@ -571,6 +593,8 @@ SETTINGS_FIELDS: dict[str, dict[str, Field]] = {
     "worklist": {"look_ahead_days": Field(to_look_ahead, "days", "7")},
     "dates": {"order": Field(to_day_first, "choice", "month first", choices=[w[0] for w in ORDER_WORDS.values()])},
     "workbook": {"backups_kept": Field(to_count, "count", "5")},
+    "workload": {"per_day": Field(to_pace, "pace", "2 hours")},
+    "minutes_per_action": {k.key: Field(to_minutes, "minutes", str(k.minutes)) for k in KINDS},
 }
 
 
@@ -671,6 +695,8 @@ def _read_settings(f: _File, tree) -> Settings | None:
         submit_within_days=values.get("claims", {}).get("submit_within_days", base.submit_within_days),
         day_first_dates=values.get("dates", {}).get("order", base.day_first_dates),
         backups_kept=values.get("workbook", {}).get("backups_kept", base.backups_kept),
+        work_per_day=values.get("workload", {}).get("per_day", base.work_per_day),
+        minutes_per_action=tuple(values.get("minutes_per_action", {}).items()) or base.minutes_per_action,
         file="settings.yaml",
     )
 

@@ -17,6 +17,8 @@ from datetime import date
 from enum import Enum
 from typing import Sequence, TypeVar
 
+from claimbook.planning import Pace
+
 
 class Anchor(str, Enum):
     """The date a timely-filing (or corrected-claim) limit counts from."""
@@ -240,6 +242,8 @@ class Settings:
     # "mdy" or "dmy" from the date order above (``Rules.for_tracker``). See engine.dates.dates_in_order.
     text_dates: str = "iso"
     backups_kept: int = 5
+    work_per_day: Pace = Pace(180, "minutes")  # follow-up work the office does in a day (claimbook.planning)
+    minutes_per_action: tuple[tuple[str, int], ...] = ()  # (kind, minutes); kinds left out take planning.KINDS'
     file: str = "settings.yaml"
 
     def bucket_labels(self) -> tuple[str, ...]:

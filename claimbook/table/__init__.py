@@ -84,6 +84,7 @@ from claimbook.table.columns import (  # noqa: F401 - importable from here as be
     PAYERS_COLUMNS,
     SETTING_AS_OF,
     SETTING_BACKUPS,
+    SETTING_WORK_PER_DAY,
     SETTING_LOOK_AHEAD,
     SETTING_RULES_FOLDER,
     WORKLIST_COLUMNS,
@@ -114,7 +115,6 @@ from claimbook.table.writing import (  # noqa: F401 - importable from here as be
     payers_rows,
     same_cell,
     typed_cell,
-    worklist_rows,
 )
 from claimbook.table.dashboard import (  # noqa: F401 - importable from here as before
     _DENIED,

@@ -85,8 +85,9 @@ _LOG_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+# "#": the place in today's share, 1 to N (claimbook.planning), not the Claims sheet's Priority.
 WORKLIST_COLUMNS: tuple[str, ...] = (
-    "Priority", "Claim ID", "Patient", "Payer", "Next Action", "Due", "Days Overdue", "At Stake", "TF Risk",
+    "#", "Claim ID", "Patient", "Payer", "Next Action", "Due", "Days Overdue", "At Stake", "TF Risk",
     "Appeal Deadline", "Why",
 )
 
@@ -110,6 +111,9 @@ SETTING_LOOK_AHEAD = "Worklist look-ahead days"
 
 
 SETTING_BACKUPS = "Backups kept"
+
+
+SETTING_WORK_PER_DAY = "Follow-up work per day"
 
 
 def norm_header(text: object) -> str:

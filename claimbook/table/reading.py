@@ -28,6 +28,7 @@ from claimbook.table.columns import (
     norm_header,
     SETTING_AS_OF,
     SETTING_BACKUPS,
+    SETTING_WORK_PER_DAY,
     SETTING_LOOK_AHEAD,
     SETTING_RULES_FOLDER,
 )
@@ -232,6 +233,7 @@ class TrackerSettings:
     rules_folder: str | None = None  # None: automatic
     look_ahead_days: int | None = None  # None: rules settings
     backups_kept: int | None = None  # None: rules settings
+    work_per_day: object = None  # claimbook.planning.Pace; None: rules settings
     problems: tuple[str, ...] = ()
 
 
@@ -280,10 +282,23 @@ def tracker_settings(rows: Sequence[Sequence] | None, day_first: bool = False) -
     as_of = parse_date(values.get(norm_header(SETTING_AS_OF)), f"Settings: {SETTING_AS_OF}", issues, day_first)
     problems.extend(i + " (today was used)" for i in issues)
     folder = _folder_text(values.get(norm_header(SETTING_RULES_FOLDER)))
+    pace = values.get(norm_header(SETTING_WORK_PER_DAY))
+    if is_blank(pace):
+        pace = None
+    else:
+        from claimbook.planning import PACE_EXAMPLES, PaceError, parse_pace
+
+        try:
+            pace = parse_pace(pace)
+        except PaceError:
+            problems.append(f"Settings: {SETTING_WORK_PER_DAY} {_quote(pace)} should be a number of claims or a "
+                            f"time, such as {PACE_EXAMPLES} (at most 24 hours); the rules' value was used")
+            pace = None
     return TrackerSettings(
         as_of=as_of,
         rules_folder=folder,
         look_ahead_days=number(SETTING_LOOK_AHEAD, 0, 365),
         backups_kept=number(SETTING_BACKUPS, 0, 50),
+        work_per_day=pace,
         problems=tuple(problems),
     )

@@ -4,7 +4,7 @@ sample values as cells.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Sequence
 
 from claimbook.model import Claim, Risk
@@ -20,7 +20,6 @@ from claimbook.table.cells import (
     parse_text,
 )
 from claimbook.table.columns import Column, COMPUTED_COLUMNS, INPUT_COLUMNS
-from claimbook.table.reading import claim_key
 
 
 def computed_row(result) -> list:
@@ -52,31 +51,6 @@ def merged_issues(claim: Claim, result) -> tuple[str, ...]:
     for msg in (*claim.issues, *getattr(result, "data_issues", ())):
         seen.setdefault(msg, None)
     return tuple(seen)
-
-
-def worklist_rows(pairs: Sequence[tuple[Claim, object]], as_of: date, look_ahead_days: int) -> list[list]:
-    """Open actions due on or before as-of + look-ahead, most urgent first (``WORKLIST_COLUMNS``)."""
-    horizon = as_of + timedelta(days=max(0, look_ahead_days))
-    due = [(c, r) for c, r in pairs
-           if r.is_open and r.needs_action and r.follow_up is not None and r.follow_up <= horizon]
-    due.sort(key=lambda cr: (cr[1].priority if cr[1].priority > 0 else 10**9, -cr[1].score, cr[1].follow_up,
-                             claim_key(cr[0].claim_id)))
-    rows = []
-    for c, r in due:
-        rows.append([
-            r.priority or None,
-            c.claim_id,
-            c.patient or None,
-            c.payer or r.payer_name,
-            clean_text(r.next_action) if r.next_action else None,
-            r.follow_up,
-            r.days_overdue or 0,
-            round(r.at_stake, 2),
-            r.tf_risk.value if r.tf_risk is not None else None,
-            r.appeal_deadline,
-            clean_text(r.why) if r.why else None,
-        ])
-    return rows
 
 
 def payers_rows(rules, as_of: date) -> list[list]:

@@ -8,6 +8,7 @@ Only Excel 2007-level features are used (no x14 extensions), so an openpyxl roun
 
 from __future__ import annotations
 
+import re
 from copy import copy
 from datetime import date, datetime
 from enum import Enum
@@ -73,7 +74,7 @@ RISK_COLORS = {
 _CLAIM_WIDTHS = {
     "Claim ID": 14, "Patient": 22, "Payer": 26, "Payer ID": 10, "Network": 9, "Claim Type": 13,
     "Channel": 11, "Order": 11, "Status": 16, "Denial Codes": 16, "Notes": 30, "Next Action": 45,
-    "Aging Bucket": 9, "Why": 80, "Data Issues": 36, "TF Risk": 10, "Priority": 9, "Age": 7,
+    "Aging Bucket": 9, "Why": 80, "Data Issues": 36, "TF Risk": 10, "Priority": 9, "#": 5, "Age": 7,
     "Outcome": 30, "Action Taken": 36, "Reference #": 16, "By": 10, "Patient Resp": 14, "Due": 11,
 }
 _TEXT_COLUMNS = {"Claim ID", "Patient", "Payer ID", "Reference #", "Notes", "Denial Codes"}
@@ -325,15 +326,11 @@ def _worklist_columns(ws, header) -> None:
 
 
 def _build_dashboard(ws) -> None:
-    ws["A1"] = "Dashboard: open AR (billed claims not yet paid) by payer and age"
+    ws["A1"] = "Dashboard: the follow-up backlog, and open AR (billed claims not yet paid) by payer and age"
     ws["A1"].font = TITLE_FONT
     for ref, text in (("A2", "As of"), ("A3", "At the last refresh")):
         ws[ref] = text
         ws[ref].font = Font(bold=True)
-    ws[f"A{S.DASH_MONEY_ROW - 1}"] = "Open AR in dollars, by payer and age of claim (days)"
-    ws[f"A{S.DASH_COUNT_ROW - 1}"] = "Open billed claims (count), by payer and age of claim (days)"
-    for r in (S.DASH_MONEY_ROW - 1, S.DASH_COUNT_ROW - 1):
-        ws[f"A{r}"].font = SUBTITLE_FONT
     ws.column_dimensions["A"].width = 34
     for c in range(2, S.MATRIX_COLS + 1):
         ws.column_dimensions[S.col_letter(c)].width = 15
@@ -382,6 +379,7 @@ def _build_settings(ws, rules, rules_folder: str) -> None:
         "Rules folder": rules_folder or None,
         "Worklist look-ahead days": rules.settings.look_ahead_days,
         "Backups kept": rules.settings.backups_kept,
+        "Follow-up work per day": rules.settings.work_per_day.cell_text(),
     }
     for row in S.SETTINGS_ROWS:
         ws.append([row.label, values[row.label], row.explanation])
@@ -402,14 +400,34 @@ def _build_settings(ws, rules, rules_folder: str) -> None:
         v.add(S.setting_cell(label))
         ws.add_data_validation(v)
     for i, row in enumerate(S.SETTINGS_ROWS, start=S.SETTINGS_FIRST_ROW):
-        ws.cell(i, 1).font = Font(bold=True)
-        ws.cell(i, 2).alignment = Alignment(horizontal="left", vertical="top")
-        ws.cell(i, 2).fill = INPUT_FILL
-        ws.cell(i, 2).border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-        ws.cell(i, 1).alignment = Alignment(vertical="top")
-        ws.cell(i, 3).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[i].height = _height(_lines(row.explanation, 88))
+        _style_setting_row(ws, i, row)
     _print_setup(ws)
+
+
+def _style_setting_row(ws, i: int, row) -> None:
+    ws.cell(i, 1).font = Font(bold=True)
+    ws.cell(i, 2).alignment = Alignment(horizontal="left", vertical="top")
+    ws.cell(i, 2).fill = INPUT_FILL
+    ws.cell(i, 2).border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+    ws.cell(i, 1).alignment = Alignment(vertical="top")
+    ws.cell(i, 3).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[i].height = _height(_lines(row.explanation, 88))
+
+
+def _ensure_settings_rows(ws, rules) -> list[str]:
+    """Settings rows a tracker made by an older claimbook lacks, added in their own place when it is free."""
+    have = {table.norm_header(c.value) for c in ws["A"] if c.value is not None}
+    added = []
+    for i, row in enumerate(S.SETTINGS_ROWS, start=S.SETTINGS_FIRST_ROW):
+        if table.norm_header(row.label) in have or any(ws.cell(i, c).value is not None for c in (1, 2, 3)):
+            continue
+        ws.cell(i, 1, row.label)
+        if row.label == table.SETTING_WORK_PER_DAY:
+            ws.cell(i, 2, rules.settings.work_per_day.cell_text())
+        ws.cell(i, 3, row.explanation)
+        _style_setting_row(ws, i, row)
+        added.append(f"Added the '{row.label}' row to the Settings sheet.")
+    return added
 
 
 def _add_defined_names(wb) -> None:
@@ -425,77 +443,31 @@ def _quote(sheet: str) -> str:
     return sheet if sheet.isalnum() else "'" + sheet.replace("'", "''") + "'"
 
 
-HOWTO_TEXT = [
-    ("title", "How to use this claim tracker"),
-    ("p", "claimbook keeps every insurance claim moving from submission to payment. You type the facts about "
-          "each claim; claimbook works out how old it is, what to do next, when to follow up, how close the "
-          "payer's filing deadline is, and which claims to work first."),
-    ("h", "The sheets"),
-    ("b", "Worklist: the claims that need something today or within the next few days (Settings: Worklist "
-          "look-ahead days), most important first. It is rebuilt at every refresh, so do not type on it."),
-    ("b", "Claims: one row per claim. Type or paste your claims in the blue-headed columns. The grey-headed "
-          "columns on the right (Age to Data Issues) are filled in by claimbook: anything typed there is "
-          "replaced at the next refresh."),
-    ("b", "Follow-up Log: one row per call, portal check or letter. The latest Next Date you log for a claim "
-          "becomes its follow-up date."),
-    ("b", "Dashboard: open AR (billed claims not yet paid) in dollars and claim counts by payer and age, "
-          "with charts and key figures."),
-    ("b", "Payers: the payer rules in use on the as-of date (filing limits, follow-up timing, appeal "
-          "windows), the folder they were read from, and any problems found in them."),
-    ("b", "Settings: the as-of date, where the rules folder is, how many days ahead the Worklist looks, and "
-          "how many backups to keep."),
-    ("h", "The buttons (the Claims tab of Excel's ribbon)"),
-    ("b", "Refresh priorities: recalculates every claim and rebuilds the Worklist, Dashboard and Payers "
-          "sheets. Press it each morning and after you change claims."),
-    ("b", "Explain claim: click any cell in a claim's row (Claims sheet or Worklist), then press it to see "
-          "why the claim has its next action, follow-up date and filing deadline."),
-    ("b", "Log follow-up: adds a Follow-up Log row for the selected claim, with today's date and the "
-          "claim ID filled in."),
-    ("b", "Import remittance: brings payments, denials and claim statuses from an 835 (remittance) or "
-          "277 (claim status) file from your clearinghouse or a payer portal into the Claims sheet."),
-    ("b", "Check rules: lists any typing mistakes in the payer rules files. Open rules folder: opens the "
-          "folder that holds them. Help: shows this sheet."),
-    ("h", "The daily routine"),
-    ("n", "1. Refresh: on the Claims tab, press Refresh priorities."),
-    ("n", "2. Work the Worklist from the top down. Each row says what to do next and why."),
-    ("n", "3. Log each call or portal check on the Follow-up Log (or with Log follow-up): the date, claim ID, "
-          "what you did, the outcome, the call reference number and, if the payer gave one, the next date "
-          "to check."),
-    ("n", "4. Update the claim's row on the Claims sheet (status, paid amount, denial codes, dates)."),
-    ("n", "5. Refresh again: worked claims leave the Worklist until their next follow-up date."),
-    ("h", "Without Excel (a command prompt or terminal)"),
-    ("b", "claimbook refresh ClaimTracker.xlsm — does what Refresh priorities does and saves the "
-          "workbook (close it in Excel first)."),
-    ("b", "claimbook import --into ClaimTracker.xlsm FILE — brings in a claims export (CSV) or an 835 / "
-          "277 file, lists every change on the Import Log sheet, then refreshes."),
-    ("h", "What the colors mean"),
-    ("b", "TF Risk (timely filing: how close the payer's deadline to file is): red = Expired or Critical "
-          "(file or fix today), orange = High, yellow = Watch. OK and Met are not colored."),
-    ("b", "Days Overdue in red: the follow-up date has passed."),
-    ("b", "Grey column headers and grey cells: filled in by claimbook. Blue headers: yours to type in."),
-    ("b", "Priority: 1 is the claim to work first, among all open claims. The Worklist can skip numbers: "
-          "claims due later than the look-ahead days are only on the Claims sheet."),
-    ("h", "Where the payer rules live"),
-    ("p", "The rules are plain text files in the 'rules' folder beside this workbook (or the folder named on "
-          "the Settings sheet; Open rules folder opens it): settings.yaml for the aging buckets and warning "
-          "days, denials.yaml for what to do about each denial code, and one file per payer in "
-          "rules/payers (for example medicare.yaml). Open a file in Notepad (Windows) or TextEdit (Mac), "
-          "change the value after the colon, save, and press Check rules, then Refresh priorities. Lines "
-          "starting with # are notes. If a file has a typing mistake, the Payers sheet lists the file, the "
-          "line and what to fix; claimbook keeps using the rules that came with it for that file until it "
-          "is fixed."),
-    ("h", "When a row shows a data issue"),
-    ("p", "The Data Issues column says what claimbook could not read on that row, for example a date it could "
-          "not understand or a payer it does not know. Fix the cell it names on the Claims sheet (type dates "
-          "as 03/15/2026, amounts as plain numbers) and refresh. A payer claimbook does not know gets the "
-          "default rules: pick the payer from the Payer drop-down list, or add the name to the right payer "
-          "file in the rules folder."),
-    ("h", "Good to know"),
-    ("b", "Keep the column headers on the Claims sheet as they are; you may add your own columns anywhere."),
-    ("b", "Save the workbook as usual after a refresh in Excel. 'claimbook refresh' and 'claimbook import' "
-          "save it themselves and first keep a backup copy beside it (Settings: Backups kept)."),
-    ("b", "Ages and deadlines are counted from the Settings as-of date, or from today when it is blank."),
-]
+def _read_howto() -> list[tuple[str, str]]:
+    """The How to sheet's text from ``howto.md`` (packaged beside this module), as (kind, text) items.
+
+    One item per paragraph (blank lines between them; a paragraph's lines are joined): ``# `` is the
+    title, ``## `` a heading, ``- `` a bullet, ``1. `` a numbered step (the number is kept), anything
+    else a plain paragraph. tests/test_howto.py checks the promises it makes against the code.
+    """
+    from importlib.resources import files
+
+    text = files("claimbook.workbook").joinpath("howto.md").read_text(encoding="utf-8")
+    items = []
+    for para in text.split("\n\n"):
+        line = " ".join(para.split())
+        if not line:
+            continue
+        for prefix, kind in (("## ", "h"), ("# ", "title"), ("- ", "b")):
+            if line.startswith(prefix):
+                items.append((kind, line[len(prefix):]))
+                break
+        else:
+            items.append(("n" if re.match(r"^\d+\. ", line) else "p", line))
+    return items
+
+
+HOWTO_TEXT = _read_howto()
 
 
 HOWTO_WIDTH = 80
@@ -562,6 +534,8 @@ def ensure_tracker(wb, rules) -> list[str]:
         S.SETTINGS: lambda w: _build_settings(w, rules, ""),
         S.HOWTO: _build_howto,
     }
+    if S.SETTINGS in wb.sheetnames:
+        added.extend(_ensure_settings_rows(wb[S.SETTINGS], rules))
     new_sheets = []
     for name in S.SHEET_ORDER:
         if name in wb.sheetnames or (name == S.FOLLOWUP_LOG and S.LOG_TABLE.lower() in _table_names(wb)):
@@ -702,7 +676,7 @@ def _finish_worklist(ws, header: list, n_rows: int) -> None:
     _worklist_columns(ws, header)
     ws.conditional_formatting = ConditionalFormattingList()
     _risk_rules(ws, {h: i for i, h in enumerate(header, start=1)}, hr + 1, hr + max(n_rows, S.FORMATTED_ROWS))
-    ws.print_area = f"A1:{last}{hr + max(n_rows, 1)}"
+    ws.print_area = f"A1:{last}{S.worklist_footer_row(max(n_rows, 1))}"  # the line under the list too
 
 
 def _finish_dashboard(ws, n_buckets: int) -> None:
@@ -887,7 +861,7 @@ def _style_header_row(ws, row: int, col: int, n: int, height: float | None = 30)
 
 _WRAPPED = {"Next Action", "Why", "Data Issues"}
 _SMALL = {"Why", "Data Issues"}  # long explanations: smaller print, so a row stays two or three lines
-_CENTERED = {"Priority", "Days Overdue", "TF Risk", "Age", "Aging Bucket", "TF Days Left"}
+_CENTERED = {"#", "Priority", "Days Overdue", "TF Risk", "Age", "Aging Bucket", "TF Days Left"}
 _WORKLIST_DATES = {"Due", "Appeal Deadline"}  # centered on the Worklist, so a date never touches the next text
 
 
@@ -997,11 +971,38 @@ def _style_problems(ws, b: S.SheetBlock) -> None:
         ws.cell(b.row + i, b.col).font = Font(color="9C0006")
 
 
+def _style_backlog(ws, b: S.SheetBlock) -> None:
+    """The Dashboard's backlog table: like the matrices, with its total in the last row."""
+    if not b.values:
+        return
+    n = len(b.values[0])
+    _style_header_row(ws, b.row, b.col, n, height=None)
+    for c in range(b.col + 1, b.col + n):
+        ws.cell(b.row, c).alignment = Alignment(horizontal="right")
+    for r in range(b.row + 1, b.row + len(b.values)):
+        for c in range(b.col + 1, b.col + n):
+            ws.cell(r, c).alignment = Alignment(horizontal="right")
+    total = b.row + len(b.values) - 1
+    for c in range(b.col, b.col + n):
+        cell = ws.cell(total, c)
+        cell.font, cell.fill = Font(bold=True), TOTAL_FILL
+        cell.border = Border(top=Side(style="thin", color=NAVY))
+
+
+def _style_note(ws, b: S.SheetBlock) -> None:
+    for i in range(len(b.values)):
+        ws.cell(b.row + i, b.col).font = NOTE_FONT
+
+
 _COLUMN_LOOKS = {"worklist.table": _worklist_look}
 
 _STYLES = {
     "worklist.status": _style_status,
     "worklist.table": _style_worklist_table,
+    "worklist.footer": lambda ws, b: setattr(ws[b.top_left], "font", Font(bold=True, italic=True, color=NAVY)),
+    "dash.title": lambda ws, b: setattr(ws[b.top_left], "font", SUBTITLE_FONT),
+    "dash.backlog": _style_backlog,
+    "dash.note": _style_note,
     "dash.asof": lambda ws, b: setattr(ws[b.top_left], "alignment", Alignment(horizontal="left")),
     "dash.refreshed": _style_status,
     "dash.kpis": _style_kpis,
