@@ -274,16 +274,14 @@ def worklist_footer_row(n_rows: int) -> int:
 _KPI_FORMATS = {"money": MONEY_FORMAT, "percent": PERCENT_FORMAT, "count": COUNT_FORMAT}
 
 
-DASH_TITLES = (
-    (DASH_MONEY_ROW - 1, "Open AR in dollars, by payer and age of claim (days)"),
-    (DASH_COUNT_ROW - 1, "Open billed claims (count), by payer and age of claim (days)"),
-)
-DASH_BODY_ROW = DASH_KPI_ROW + 3  # from here down, every refresh rewrites the whole Dashboard body
+MONEY_TITLE = "Open AR in dollars, by payer and age of claim (days)"
+COUNT_TITLE = "Open billed claims (count), by payer and age of claim (days)"
 
 
 def dashboard_blocks(dash: Dashboard, as_of: date, refreshed: str, plan=None) -> list[SheetBlock]:
-    """The Dashboard's blocks. The first clears the whole body (so a tracker laid out by an older claimbook,
-    with its tables elsewhere, keeps no stale rows); section titles are written each time for the same reason."""
+    """The Dashboard's blocks. Each section (backlog, dollars, counts) starts with its title row and clears
+    down to the next section over all ``MATRIX_COLS`` columns, so a tracker laid out by an older claimbook
+    (its tables elsewhere) keeps no stale rows, at no extra call into Excel."""
     from claimbook import planning
 
     kpis = dash.kpis[:MAX_KPIS]
@@ -292,8 +290,7 @@ def dashboard_blocks(dash: Dashboard, as_of: date, refreshed: str, plan=None) ->
     buckets = list(dash.buckets[:nb])
     money_fmt = (None, *[MONEY_FORMAT] * (nb + 1))
     count_fmt = (None, *[COUNT_FORMAT] * (nb + 1))
-    body_rows = DASH_COUNT_ROW + MATRIX_ROWS + 12 - DASH_BODY_ROW  # past an older layout's last row too
-    plan_rows = planning.backlog_rows(plan)
+    backlog = [[planning.backlog_title(plan)], *planning.backlog_rows(plan), *[[n] for n in planning.backlog_note(plan)]]
     return [
         # Top to bottom, as the cells are: an openpyxl save numbers the formats in the order it meets them.
         SheetBlock(DASHBOARD, DASH_ASOF_CELL, [[as_of]], 1, 1, key="dash.asof", col_formats=(DATE_FORMAT,)),
@@ -303,25 +300,25 @@ def dashboard_blocks(dash: Dashboard, as_of: date, refreshed: str, plan=None) ->
             [[k.label for k in kpis], [k.value for k in kpis], [k.note or None for k in kpis]],
             3, MAX_KPIS, key="dash.kpis", col_formats=tuple(_KPI_FORMATS.get(k.fmt) for k in kpis),
         ),
-        SheetBlock(DASHBOARD, f"A{DASH_BODY_ROW}", [], body_rows, MATRIX_COLS, key="dash.clear"),
-        SheetBlock(DASHBOARD, f"A{DASH_PLAN_ROW - 1}", [[planning.backlog_title(plan)]], 1, 1, key="dash.title"),
-        SheetBlock(DASHBOARD, f"A{DASH_PLAN_ROW}", plan_rows, PLAN_ROWS, len(planning.BACKLOG_HEADER),
-                   key="dash.backlog", col_formats=tuple(_plan_format(h) for h in planning.BACKLOG_HEADER)),
-        SheetBlock(DASHBOARD, f"A{DASH_PLAN_ROW + PLAN_ROWS}", [[line] for line in planning.backlog_note(plan)],
-                   2, 1, key="dash.note"),
-        *[SheetBlock(DASHBOARD, f"A{row}", [[text]], 1, 1, key="dash.title") for row, text in DASH_TITLES],
+        # Number formats of the backlog are the template's (one call fewer per column into Excel); a date
+        # written by Excel's edge shows as a date anyway.
+        SheetBlock(DASHBOARD, f"A{DASH_PLAN_ROW - 1}", backlog, DASH_MONEY_ROW - DASH_PLAN_ROW, MATRIX_COLS,
+                   key="dash.backlog"),
         SheetBlock(
-            DASHBOARD, f"A{DASH_MONEY_ROW}", _matrix("Payer", buckets, payers, [r[:nb] for r in dollars], 0.0),
-            MATRIX_ROWS, MATRIX_COLS, key="dash.dollars", col_formats=money_fmt,
+            DASHBOARD, f"A{DASH_MONEY_ROW - 1}",
+            [[MONEY_TITLE], *_matrix("Payer", buckets, payers, [r[:nb] for r in dollars], 0.0)],
+            DASH_COUNT_ROW - DASH_MONEY_ROW, MATRIX_COLS, key="dash.dollars", col_formats=money_fmt,
         ),
         SheetBlock(
-            DASHBOARD, f"A{DASH_COUNT_ROW}", _matrix("Payer", buckets, payers, [r[:nb] for r in counts], 0),
-            MATRIX_ROWS, MATRIX_COLS, key="dash.counts", col_formats=count_fmt,
+            DASHBOARD, f"A{DASH_COUNT_ROW - 1}",
+            [[COUNT_TITLE], *_matrix("Payer", buckets, payers, [r[:nb] for r in counts], 0)],
+            1 + MATRIX_ROWS + 12, MATRIX_COLS, key="dash.counts", col_formats=count_fmt,  # + an older layout's end
         ),
     ]
 
 
-def _plan_format(header: str) -> str | None:
+def backlog_format(header: str) -> str | None:
+    """The number format of a column of the backlog table (set by the openpyxl edge, kept by Excel's)."""
     return DATE_FORMAT if header == "Cleared by" else column_format(header)
 
 

@@ -270,14 +270,17 @@ def test_block_positions():
     assert blocks["dash.asof"].top_left == "B2" and blocks["dash.asof"].values == [[AS_OF]]
     assert blocks["dash.kpis"].top_left == "A5" and blocks["dash.kpis"].values[1] == [1234.5, 0.25, 7]
     money = blocks["dash.dollars"]
-    assert money.top_left == "A24" and blocks["dash.counts"].top_left == "A50"
-    assert blocks["dash.backlog"].top_left == "A10" and len(blocks["dash.backlog"].values) == S.PLAN_ROWS
-    assert len(money.values) == 1 + 1 + S.MAX_PAYER_ROWS  # 25 payers fold into 20 + "Other payers"
+    assert money.top_left == "A23" and blocks["dash.counts"].top_left == "A49"  # each under its title row
+    assert money.values[0] == ["Open AR in dollars, by payer and age of claim (days)"]
+    backlog = blocks["dash.backlog"]
+    assert backlog.top_left == "A9" and len(backlog.values) == 1 + S.PLAN_ROWS + 2  # title, table, 2 notes
+    assert backlog.clear_rows == S.DASH_MONEY_ROW - S.DASH_PLAN_ROW  # down to the dollars matrix's title
+    assert len(money.values) == 1 + 1 + 1 + S.MAX_PAYER_ROWS  # 25 payers fold into 20 + "Other payers"
     assert money.values[-1][0] == S.OTHER_PAYERS
     assert money.values[-1][1] == pytest.approx(sum(100.0 * (k + 1) for k in range(20, 25)))
-    assert money.values[1][0] == S.ALL_PAYERS
-    assert money.values[1][-1] == pytest.approx(5 * sum(100.0 * (k + 1) for k in range(25)))
-    assert money.clear_rows == S.MATRIX_ROWS and money.clear_cols == S.MATRIX_COLS
+    assert money.values[2][0] == S.ALL_PAYERS
+    assert money.values[2][-1] == pytest.approx(5 * sum(100.0 * (k + 1) for k in range(25)))
+    assert money.clear_rows == S.DASH_COUNT_ROW - S.DASH_MONEY_ROW and money.clear_cols == S.MATRIX_COLS
     assert blocks["payers.table"].top_left == "A16"
     assert blocks["payers.list"].top_left == "Z1"
     assert blocks["payers.problems"].values == [["rules/payers/aetna.yaml:3: '=bad' is not a period"]]

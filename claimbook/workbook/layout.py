@@ -774,9 +774,10 @@ def _write_blocks(wb, blocks: list[S.SheetBlock]) -> None:
         row0, col0 = b.row, b.col
         _clear(ws, row0, col0, b.clear_rows, b.clear_cols)
         looks = _COLUMN_LOOKS.get(b.key)
+        width = max((len(r) for r in b.values), default=0)  # a title row may be narrower than the table
         styles = [_style_array(ws, fmt=b.col_formats[j] if j < len(b.col_formats) else None,
-                               **(looks(str(h)) if looks and b.values else {}))
-                  for j, h in enumerate(b.values[0] if b.values else [])]
+                               **(looks(str(b.values[0][j])) if looks else {}))
+                  for j in range(width)]
         _put_rows(ws, row0, col0, b.values, styles)
         _STYLES.get(b.key, lambda ws, b: None)(ws, b)
 
@@ -925,13 +926,16 @@ def _style_kpis(ws, b: S.SheetBlock) -> None:
 
 
 def _style_matrix(ws, b: S.SheetBlock) -> None:
-    if not b.values:
+    """A Dashboard matrix: its title, then the header, the "All payers" total and the payer rows."""
+    if len(b.values) < 2:
         return
-    n = len(b.values[0])
-    _style_header_row(ws, b.row, b.col, n, height=None)
+    ws.cell(b.row, b.col).font = SUBTITLE_FONT
+    head = b.row + 1
+    n = len(b.values[1])
+    _style_header_row(ws, head, b.col, n, height=None)
     for c in range(b.col + 1, b.col + n):
-        ws.cell(b.row, c).alignment = Alignment(horizontal="right")
-    total_row = b.row + 1  # "All payers", right under the header
+        ws.cell(head, c).alignment = Alignment(horizontal="right")
+    total_row = head + 1  # "All payers", right under the header
     for c in range(b.col, b.col + n):
         cell = ws.cell(total_row, c)
         cell.font, cell.fill = Font(bold=True), TOTAL_FILL
@@ -972,26 +976,29 @@ def _style_problems(ws, b: S.SheetBlock) -> None:
 
 
 def _style_backlog(ws, b: S.SheetBlock) -> None:
-    """The Dashboard's backlog table: like the matrices, with its total in the last row."""
-    if not b.values:
-        return
-    n = len(b.values[0])
-    _style_header_row(ws, b.row, b.col, n, height=None)
-    for c in range(b.col + 1, b.col + n):
-        ws.cell(b.row, c).alignment = Alignment(horizontal="right")
-    for r in range(b.row + 1, b.row + len(b.values)):
-        for c in range(b.col + 1, b.col + n):
-            ws.cell(r, c).alignment = Alignment(horizontal="right")
-    total = b.row + len(b.values) - 1
+    """The Dashboard's backlog: title, a table like the matrices (total in its last row), two note lines.
+    Its number formats are set here, on the whole fixed area, so Excel's edge (which writes values only)
+    finds them in the template."""
+    from claimbook.planning import BACKLOG_HEADER
+
+    ws.cell(b.row, b.col).font = SUBTITLE_FONT
+    head, n = b.row + 1, len(BACKLOG_HEADER)
+    total = head + S.PLAN_ROWS - 1
+    _style_header_row(ws, head, b.col, n, height=None)
+    for j, h in enumerate(BACKLOG_HEADER):
+        fmt = S.backlog_format(h)
+        for r in range(head, total + 1):
+            cell = ws.cell(r, b.col + j)
+            if j:
+                cell.alignment = Alignment(horizontal="right")
+            if fmt and r > head:
+                cell.number_format = fmt
     for c in range(b.col, b.col + n):
         cell = ws.cell(total, c)
         cell.font, cell.fill = Font(bold=True), TOTAL_FILL
         cell.border = Border(top=Side(style="thin", color=NAVY))
-
-
-def _style_note(ws, b: S.SheetBlock) -> None:
-    for i in range(len(b.values)):
-        ws.cell(b.row + i, b.col).font = NOTE_FONT
+    for r in range(total + 1, b.row + len(b.values)):
+        ws.cell(r, b.col).font = NOTE_FONT
 
 
 _COLUMN_LOOKS = {"worklist.table": _worklist_look}
@@ -1000,9 +1007,7 @@ _STYLES = {
     "worklist.status": _style_status,
     "worklist.table": _style_worklist_table,
     "worklist.footer": lambda ws, b: setattr(ws[b.top_left], "font", Font(bold=True, italic=True, color=NAVY)),
-    "dash.title": lambda ws, b: setattr(ws[b.top_left], "font", SUBTITLE_FONT),
     "dash.backlog": _style_backlog,
-    "dash.note": _style_note,
     "dash.asof": lambda ws, b: setattr(ws[b.top_left], "alignment", Alignment(horizontal="left")),
     "dash.refreshed": _style_status,
     "dash.kpis": _style_kpis,
