@@ -576,14 +576,15 @@ def test_a_passed_appeal_deadline_is_shown_in_red_on_the_worklist_and_claims(tmp
                  for r in rs if r.formula and str(r.formula[0]).startswith(f"AND(ISNUMBER(${appeal}")]
         assert len(rules) == 1
         rng, formula, color = rules[0]
-        rank = S.col_letter(header.index("Priority") + 1)
+        marker = "Priority" if "Priority" in header else "#"  # the Worklist's "#": every row is an open claim
+        rank = S.col_letter(header.index(marker) + 1)
         # Values only: the date, the claim's priority (open claims) and the refresh's as-of date on the Dashboard.
         assert rng.startswith(f"{appeal}{header_row + 1}:") and f"ISNUMBER(${rank}{header_row + 1})" in formula
         assert "Dashboard!$B$2" in formula and "LEFT(" not in formula
         assert color.endswith("C00000")
         as_of = wb[S.DASHBOARD][S.DASH_ASOF_CELL].value.date()
         red = {row[header.index("Claim ID")] for row in ws.iter_rows(min_row=header_row + 1, values_only=True)
-               if row[header.index("Priority")] and row[header.index("Appeal Deadline")]
+               if row[header.index(marker)] and row[header.index("Appeal Deadline")]
                and row[header.index("Appeal Deadline")].date() < as_of}
         passed = [row for row in ws.iter_rows(min_row=header_row + 1, values_only=True)
                   if str(row[header.index("Next Action")] or "").startswith("Appeal deadline passed")]

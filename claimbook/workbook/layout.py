@@ -278,11 +278,12 @@ def _risk_rules(ws, where: dict[str, int], first: int, last: int) -> None:
         col = S.col_letter(where["Days Overdue"])
         ws.conditional_formatting.add(f"{col}{first}:{col}{last}", CellIsRule(
             operator="greaterThan", formula=["0"], stopIfTrue=True, font=Font(bold=True, color="C00000")))
-    if "Appeal Deadline" in where and "Priority" in where:
+    marker = "Priority" if "Priority" in where else "#"  # the Worklist numbers its (open) claims in "#"
+    if "Appeal Deadline" in where and marker in where:
         # Values, not words: an open claim (it has a priority) whose appeal deadline is before the as-of date
         # of the last refresh (the Dashboard's as-of cell). The engine then starts the action with
         # "Appeal deadline passed", but the sheet never reads that text.
-        col, rank = S.col_letter(where["Appeal Deadline"]), S.col_letter(where["Priority"])
+        col, rank = S.col_letter(where["Appeal Deadline"]), S.col_letter(where[marker])
         asof = f"{_quote(S.DASHBOARD)}!${S.DASH_ASOF_CELL[0]}${S.DASH_ASOF_CELL[1:]}"
         ws.conditional_formatting.add(f"{col}{first}:{col}{last}", FormulaRule(
             formula=[f"AND(ISNUMBER(${col}{first}),ISNUMBER(${rank}{first}),ISNUMBER({asof}),${col}{first}<{asof})"],
