@@ -43,7 +43,7 @@ def office(tmp_path, demo_tracker, monkeypatch) -> Path:
 def test_explain_reads_the_tracker_in_the_current_folder(office, capsys):
     assert main(["explain", "C26005", "--as-of", AS_OF]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Using ClaimTracker.xlsm, the claim tracker in this folder.\nAs of 2026-11-23:\nClaim C26005")
+    assert out.startswith("Using ClaimTracker.xlsm, the claim tracker in this folder.\nAs of 11/23/2026:\nClaim C26005")
     # The same as naming it.
     assert main(["explain", "C26005", "ClaimTracker.xlsm", "--as-of", AS_OF]) == 0
     assert out.split("\n", 1)[1] == capsys.readouterr().out
@@ -104,7 +104,7 @@ def test_the_demo_sample_stays_reachable_with_demo(tmp_path, monkeypatch, capsys
     monkeypatch.chdir(tmp_path)  # no tracker here: --demo does not look for one
     assert main(["explain", "C26005", "--demo", "--as-of", AS_OF]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("As of 2026-11-23:\nClaim C26005") and "Using" not in out
+    assert out.startswith("As of 11/23/2026:\nClaim C26005") and "Using" not in out
 
 
 def test_init_names_import_in_its_next_steps(tmp_path, capsys):
