@@ -276,5 +276,5 @@ def test_mac_installer_installs_offline_from_a_wheels_folder(tmp_path: Path) -> 
     demo = subprocess.run([str(env / "bin" / "claimbook"), "demo", "--as-of", "2026-11-23"],
                           capture_output=True, text=True, cwd=tmp_path, env=_clean_env(home))
     assert demo.returncode == 0, demo.stdout + demo.stderr
-    assert "Today's worklist" in demo.stdout
+    assert "Today's share of the work" in demo.stdout
     assert f"rules: {home / 'claimbook' / 'rules'}\n" in demo.stdout  # the copy excel install made

@@ -1,4 +1,4 @@
-"""Values out: a result as the computed columns, the Worklist rows, the Payers rows, and imported or
+"""Values out: a result as the computed columns, the Payers rows, and imported or
 sample values as cells.
 """
 
