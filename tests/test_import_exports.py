@@ -50,7 +50,7 @@ def test_each_system_export_is_recognised_and_read_right(tmp_path, folder, syste
     export = EXPORTS / f"{system}.csv"
     reports, _ = import_files([str(export)], tracker, as_of=AS_OF, rules_dir=str(folder))
     rep = reports[0]
-    assert any(n.startswith("read as a ") and f"presets/{system}.yaml" in n for n in rep.notes)
+    assert any(n.startswith("read as an export from ") and f"presets/{system}.yaml" in n for n in rep.notes)
     expected = {k: v for k, v in truth(EXPORTS / "truth.csv").items() if v["File"] == export.name}
     s = score_tracker(tracker, load_rules(folder), expected)
     assert s.phantoms == [] and s.claims == len(expected) == 10

@@ -131,7 +131,7 @@ def export_records(name: str, rows: list[list[str]], settings: ExportSettings):
     unused = [x for i, x in enumerate(header) if x.strip() and i not in used]
     notes = []
     if preset:
-        notes.append(f"read as a {preset.system} export (preset {preset.file})")
+        notes.append(f"read as an export from {preset.system} (preset {preset.file})")
     if unused:
         notes.append(f"columns not imported: {', '.join(unused[:12])}{' ...' if len(unused) > 12 else ''}")
     skipped: list[tuple[str, str]] = []
