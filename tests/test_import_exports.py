@@ -163,13 +163,13 @@ def test_unknown_words_are_listed_once_flagged_not_guessed_then_learned(tmp_path
                   "Primary Payer Name\n"
                   "N1,03/02/2026,03/04/2026,Info requested from office,Primary,\"A, B\",100,AETNA\n"
                   "N2,03/02/2026,03/04/2026,Info requested from office,Primary,\"A, B\",100,AETNA\n"
-                  "N3,03/02/2026,03/04/2026,Paid,Completed,\"A, B\",100,RAILROAD RETIREMENT BOARD\n")
+                  "N3,03/02/2026,03/04/2026,Paid,Completed,\"A, B\",100,MCARE-B\n")
     args = ["import", str(export), "--into", str(tracker), "--as-of", AS_OF.isoformat(), "--rules", str(folder)]
     assert main(args) == 0
     shown = capsys.readouterr().out
     assert shown.count('status word "Info requested from office"') == 1
     assert "2 claims (N1, N2)" in shown and '"Info requested from office": STATUS   under statuses:' in shown
-    assert shown.count('note: payer "RAILROAD RETIREMENT BOARD"') == 1 and '"RAILROAD RETIREMENT BOARD": FILE' in shown
+    assert shown.count('note: payer "MCARE-B"') == 1 and '"MCARE-B": FILE' in shown
     wb = openpyxl.load_workbook(tracker)
     block = io.read_block(io.find_claims(wb))
     cols = table.map_input_columns(block.header)
@@ -182,8 +182,7 @@ def test_unknown_words_are_listed_once_flagged_not_guessed_then_learned(tmp_path
     # The practice answers once, in import.yaml; rules check accepts it; the next import reads it.
     path = folder / "import.yaml"
     path.write_text(path.read_text().replace("\nstatuses:\n", '\nstatuses:\n  "Info requested from office": Docs '
-                                             'Requested\n').replace("\npayers:\n", '\npayers:\n  "RAILROAD RETIREMENT '
-                                                                    'BOARD": medicare\n'))
+                                             'Requested\n').replace("\npayers:\n", '\npayers:\n  "MCARE-B": medicare\n'))
     assert main(["rules", "check", str(folder)]) == 0
     capsys.readouterr()
     assert main(args + ["--again"]) == 0
@@ -327,7 +326,7 @@ def test_the_measured_figure(tmp_path):
     every claim not right at first is one whose word the import listed; after answering them once, 100%."""
     files = sorted((EXPORTS / "acceptance").glob("*_claims.csv"))
     first, second = run(files, EXPORTS / "acceptance" / "truth.csv", ANSWERS, tmp_path)
-    assert first.claims == 250 and first.phantoms == [] and first.percent >= 94.0
+    assert first.claims == 250 and first.phantoms == [] and first.percent >= 95.0
     listed = " ".join(first.notes)
     for wrong in first.wrong:
         assert wrong.split(":")[0] in listed, wrong

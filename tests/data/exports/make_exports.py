@@ -34,8 +34,9 @@ PAYERS = [
     ("Texas Medicaid (TMHP)", "texas_medicaid"), ("New York Medicaid (eMedNY)", "new_york_medicaid"),
     ("MEDICARE PART B OF TEXAS", "medicare"), ("HEALTHSPRING MEDICARE", "cigna_medicare_advantage"),
 ]
-# A spelling no rules file has (Medicare for railroad retirees, billed to the RRB's MAC): the import lists
-# it and the practice answers once (ANSWERS below). About 2 claims in 100 carry it.
+# Written in as a spelling no rules file had (Medicare for railroad retirees, billed to Palmetto GBA's
+# Railroad Medicare); medicare.yaml now knows it, so the answer below only repeats what the rules say.
+# About 2 claims in 100 carry it.
 UNKNOWN_PAYERS = [("RAILROAD RETIREMENT BOARD", "medicare")]
 DENIALS = [("CO-50", "These are non-covered services because this is not deemed a medical necessity"),
            ("CO-97", "The benefit for this service is included in the payment for another service"),
