@@ -296,7 +296,7 @@ def worklist_rows(pairs: Sequence, plan: Plan) -> list[list]:
 
     ``pairs`` are the (claim, result) pairs whose results ``plan`` was made from.
     """
-    from claimbook.table import clean_text
+    from claimbook.table.cells import clean_text
 
     rows = []
     for n, i in enumerate(plan.today, start=1):

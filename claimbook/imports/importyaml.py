@@ -204,7 +204,7 @@ def practice_words(path: Path, file: str) -> tuple[dict[str, str], dict[str, lis
 
 def import_yaml_path(rules_folder: Path | None) -> Path | None:
     """The import.yaml used: the rules folder's, else the built-in one."""
-    from claimbook.rules.loader import default_rules_dir
+    from claimbook.rules.folders import default_rules_dir
 
     candidates = [p for p in ((rules_folder / "import.yaml") if rules_folder else None,
                               default_rules_dir() / "import.yaml") if p is not None]
@@ -232,7 +232,7 @@ def load_import_settings(rules_folder: Path | None, preset: str | None):
     """(extra column aliases, day_first or None) from import.yaml: the rules folder's, else the built-in one.
 
     A problem in the file (or in the preset used) raises ImportFileError listing each one with file:line."""
-    from claimbook.rules.loader import default_rules_dir
+    from claimbook.rules.folders import default_rules_dir
     from claimbook.suggest import did_you_mean
 
     candidates = [p for p in ((rules_folder / "import.yaml") if rules_folder else None,

@@ -156,7 +156,7 @@ def check_preset(path: Path, file: str) -> tuple[Preset | None, list]:
 
 def presets_dir(rules_folder: Path | None) -> Path:
     """The presets folder used: the rules folder's ``presets`` when it has one, else the built-in one."""
-    from claimbook.rules.loader import default_rules_dir
+    from claimbook.rules.folders import default_rules_dir
 
     if rules_folder is not None and (Path(rules_folder) / "presets").is_dir():
         return Path(rules_folder) / "presets"

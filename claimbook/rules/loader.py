@@ -40,12 +40,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import claimbook
 from claimbook.errors import RulesError
 from claimbook.model import Problem, Source
 from claimbook.rules.schema import PayerRules, Rules, Settings  # noqa: F401 - Settings, as before
 from claimbook.rules.yamlread import Map, read_yaml_file
 
+from claimbook.rules.folders import default_rules_dir, resolve_rules_dir  # noqa: F401 - as before
 from claimbook.rules.messages import (  # noqa: F401 - importable from here as before
     _message,
     ANCHOR_WORDS,
@@ -129,29 +129,6 @@ from claimbook.rules.denialsfile import (  # noqa: F401 - importable from here a
     DENIALS_TOP,
     normalise_code,
 )
-
-
-def default_rules_dir() -> Path:
-    """The built-in rules: inside the installed package, else ``rules/`` beside the package (a checkout)."""
-    packaged = Path(claimbook.__file__).parent / "default_rules"
-    if packaged.is_dir():
-        return packaged
-    return Path(claimbook.__file__).resolve().parent.parent / "rules"
-
-
-def resolve_rules_dir(explicit=None, workbook_path=None) -> Path:
-    """Which rules to use: the folder given; else ``rules`` beside the workbook; else ``~/claimbook/rules``;
-    else the built-in rules."""
-    if explicit:
-        return Path(explicit)
-    if workbook_path:
-        beside = Path(workbook_path).resolve().parent / "rules"
-        if beside.is_dir():
-            return beside
-    home = Path.home() / "claimbook" / "rules"
-    if home.is_dir():
-        return home
-    return default_rules_dir()
 
 
 def _sort_key(p: Problem):
