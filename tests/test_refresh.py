@@ -508,9 +508,9 @@ def _with_date_formatted_number(path: Path, *values, sheet="Claims") -> list[str
 
 
 @pytest.mark.parametrize("value,said", [
-    (10 ** 15, "holds the number 1000000000000000, formatted as a date but too large (or too small) to be one, "
+    (10 ** 15, "holds a number formatted as a date but too large (or too small) to be one, "
                "and claimbook would save it as #VALUE!. In Excel, format that cell as Number or Text"),
-    (2958466, "holds the number 2958466, formatted as a date"),
+    (2958466, "holds a number formatted as a date"),
     (60, "holds the date 02/29/1900, a day that did not exist (Excel keeps it for old Lotus files), and claimbook "
          "would save it as 02/28/1900. Correct that date in Excel"),
 ])
@@ -531,7 +531,7 @@ def test_a_date_formatted_number_that_is_no_date_is_refused_not_lost(tmp_path, r
 def test_the_lost_date_is_found_on_its_own_sheet(tmp_path, rules):
     path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
     coord, other = _with_date_formatted_number(path, 10 ** 15, 2958466, sheet="Old claims")
-    err = _refused(path, f"cell {coord} on the Old claims sheet holds the number 1000000000000000")
+    err = _refused(path, f"cell {coord} on the Old claims sheet holds a number formatted as a date")
     assert str(err).endswith(f"The same problem is in Old claims!{other}.")
 
 

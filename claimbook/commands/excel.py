@@ -90,6 +90,16 @@ def _macro_parts(parts: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def write_conf(path: Path, values: dict[str, str]) -> list[str]:
+    """``_write_conf`` under the tracker's lock: a refresh or import of the same workbook waits for it."""
+    from claimbook.workbook import io as wio
+    from claimbook.workbook.lock import writer_lock
+
+    wio.check_file(Path(path))
+    with writer_lock(Path(path), "excel install"):
+        return _write_conf(path, values)
+
+
+def _write_conf(path: Path, values: dict[str, str]) -> list[str]:
     """Set ``values`` in the workbook's xlwings.conf sheet; returns the keys that changed ([] = file untouched).
 
     The workbook is opened and saved the way ``claimbook refresh`` does it: a workbook open in Excel, or

@@ -25,13 +25,15 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from claimbook.commands._tracker import say_found, tracker_or_found
-    from claimbook.workbook.refresh import refresh_file
+    from claimbook.workbook.refresh import refresh_with_notes
 
     path, found = tracker_or_found(args.file, "claimbook refresh ClaimTracker.xlsm")
     as_of = parse_as_of(args.as_of)
     if found:
         say_found(path)
-    output = refresh_file(path, as_of=as_of, rules_dir=args.rules)
+    output, notes = refresh_with_notes(path, as_of=as_of, rules_dir=args.rules)
+    for note in notes:
+        print(f"Note: {note}")
     print(f"{path.name} refreshed as of {output.as_of:%m/%d/%Y}: {output.summary.line()}.")
     print(f"Rules: {output.rules_folder}")
     print_problems(output.rules_problems)

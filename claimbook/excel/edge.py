@@ -210,10 +210,14 @@ class LiveEdge:
 
     def apply_edit(self, edit) -> None:
         """Changed cells: one write per run of adjacent changed rows in each column. New claims: the table
-        grows first, then all the new rows in one write."""
+        grows first, then all the new rows in one write. Cells below the table in the rows it grows into stop
+        the import first (``claimbook.excel.room``), before anything is written."""
+        from claimbook.excel import room
         from claimbook.imports import runs
 
         self.read_claims()
+        claims_table = self.table(sheets.CLAIMS, sheets.CLAIMS_TABLE)
+        room.check_room(claims_table, edit, self.book.name)  # cells below the table: refused before any write
         self.wrote = True
         sheet, top, col0 = self._claims_at
         row0 = top + 1
@@ -222,9 +226,8 @@ class LiveEdge:
                 self.put(sheet, row0 + run[0], col0 + c, [[cell(edit.rows[r][c])] for r in run])
         new = edit.new_rows
         if new:
-            if edit.grows_by:
-                self.table(sheets.CLAIMS, sheets.CLAIMS_TABLE).resize(
-                    sheet.range((top, col0), (top + len(edit.rows), col0 + len(edit.header) - 1)))
+            if edit.grows_by:  # a totals row is turned off and on again around the resize: it stays last
+                room.grow_table(claims_table, len(edit.rows), len(edit.header))
             first = row0 + edit.used
             self.put(sheet, first, col0, [[cell(v) for v in r] for r in new])
         self._claims = None  # read again by the refresh that follows

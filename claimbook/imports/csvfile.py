@@ -6,29 +6,10 @@ row, headings with no claims; leaves out rows whose Claim ID repeats with differ
 from __future__ import annotations
 
 import csv
-import io as _io
 from pathlib import Path
 
 from claimbook import table
 from claimbook.errors import ImportFileError
-
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-def _decode(data: bytes, name: str) -> str:
-    if data.startswith(_UTF16_BOMS):  # Excel's "Unicode Text" and some exports: UTF-16 with its BOM
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise ImportFileError(f"{name} is not readable text (open it in Excel and use File > Save As > "
-                                  "\"CSV UTF-8 (Comma delimited)\", then import that file)") from None
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(f"{name} is not readable text (save it as CSV UTF-8 and try again)")
-
 
 def _unclosed_quote(text: str, dialect) -> tuple[int, int, int] | None:
     """Where a quoted cell opens that the file never closes: (row, line, cell index), else None.
@@ -98,36 +79,23 @@ def _refuse_csv(name: str, text: str) -> ImportFileError:
     return ImportFileError(f"{name}: refused, nothing was imported — {text}")
 
 
-def _csv_rows(path: Path, text: str, dialect) -> list[list[str]]:
-    """Every row of the CSV; ImportFileError naming the row for what the reader cannot take."""
-    where = _unclosed_quote(text, dialect)
-    if where is not None:
-        row, line, cell = where
-        header = next(csv.reader(_io.StringIO(text, newline=""), dialect), [])
+def _refusal(path: Path):
+    """``refuse(where, header)`` for an unclosed quote at (row, line, cell), ``refuse(None, why)`` otherwise:
+    the ImportFileError naming the row (and the column, never a cell's text)."""
+
+    def refuse(where, detail) -> ImportFileError:
+        if where is None:
+            return _refuse_csv(path.name, detail)
+        (row, line, cell), header = where, detail
         column = header[cell].strip() if row > 1 and cell < len(header) and header[cell].strip() else ""
         at = f"row {row}" + (f" (line {line} in a text editor)" if line != row else "")
-        raise _refuse_csv(path.name,
-                          f'a quote mark " opens on {at}' + (f" in the {column} column" if column else "")
-                          + " and is never closed, so the rest of the file would be read into that one cell. "
-                          f'Open the file in a text editor such as Notepad, add the closing " at the end of that '
-                          f"value on {at.split(' (')[0]} (or delete the opening one), save it and import it again.")
-    reader = csv.reader(_io.StringIO(text, newline=""), dialect)
-    rows: list[list[str]] = []
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return rows
-        except csv.Error as err:
-            n = len(rows) + 1
-            if "field larger than field limit" in str(err):
-                why = (f"row {n} has a cell longer than {csv.field_size_limit():,} characters. Check that row in a "
-                       "text editor: a cell that long is usually a quote mark \" that is not closed where it should be")
-            else:
-                why = (f"row {n} cannot be read as CSV ({str(err).rstrip('.')}). Open the file in Excel and save "
-                       "it again as \"CSV UTF-8 (Comma delimited)\"")
-            raise _refuse_csv(path.name, why + ".") from None
-        rows.append(row)
+        return _refuse_csv(path.name,
+                           f'a quote mark " opens on {at}' + (f" in the {column} column" if column else "")
+                           + " and is never closed, so the rest of the file would be read into that one cell. "
+                           f'Open the file in a text editor such as Notepad, add the closing " at the end of that '
+                           f"value on {at.split(' (')[0]} (or delete the opening one), save it and import it again.")
+
+    return refuse
 
 
 def _rows_text(rows: list[int]) -> str:
@@ -173,24 +141,26 @@ def _repeated_claim_ids(records) -> tuple[list, list[tuple[str, str]]]:
     return kept, skipped
 
 
-def read_claims_csv(path: Path, data: bytes, aliases):
+def read_claims_csv(path: Path, data: bytes | None, aliases):
     """Records ``(where, {tracker column: raw text})`` from a claims CSV, notes about its columns, and
     the rows left out ``(where, why)``: the report layout around the claims (title, totals, page breaks,
     footer; see ``claimbook.imports.exportrows``) and a Claim ID repeated within the file.
 
-    ``aliases`` is an ``ExportSettings`` (or, for older callers, the column-name aliases alone)."""
-    from claimbook.imports.exportrows import ExportSettings, export_records
+    ``aliases`` is an ``ExportSettings`` (or, for older callers, the column-name aliases alone). With
+    ``data`` None the file is read as a stream (``claimbook.imports.csvstream``), never whole."""
+    from claimbook.imports.csvstream import CsvSource, StreamedRows, stream_rows
+    from claimbook.imports.exportrows import HEADER_SEARCH_ROWS, ExportSettings, export_records
 
     settings = aliases if isinstance(aliases, ExportSettings) else ExportSettings(aliases=dict(aliases or {}))
-    text = _decode(data, path.name)
+    source = CsvSource(path, data)
     try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+        dialect = csv.Sniffer().sniff(source.head(8192), delimiters=",;\t|")
         # A quote inside a quoted cell is written twice ("" ), as Excel and RFC 4180 do; the sniffer often
         # guesses otherwise from a sample without one, and the quotes would then be kept doubled.
         dialect.doublequote = True
     except csv.Error:
         dialect = csv.excel
-    rows = _csv_rows(path, text, dialect)
+    rows = StreamedRows(stream_rows(source, dialect, _unclosed_quote, _refusal(path)), HEADER_SEARCH_ROWS + 1)
     if not rows:
         raise ImportFileError(f"{path.name} is empty")
     records, notes, layout_skipped = export_records(path.name, rows, settings)

@@ -134,6 +134,9 @@ def export_records(name: str, rows: list[list[str]], settings: ExportSettings):
         notes.append(f"read as an export from {preset.system} (preset {preset.file})")
     if unused:
         notes.append(f"columns not imported: {', '.join(unused[:12])}{' ...' if len(unused) > 12 else ''}")
+    from claimbook.imports.notices import same_field_columns
+
+    notes += same_field_columns(header, cols, aliases)  # two "Payer" columns: said, not silently the first
     skipped: list[tuple[str, str]] = []
     above = [n for n, r in enumerate(rows[:h], start=1) if any(not table.is_blank(c) for c in r)]
     if above:

@@ -85,22 +85,24 @@ def prepare(files, aliases: dict[str, str], seen: dict[str, object], again: bool
 def _prepare_one(f: Path, aliases: dict[str, str], seen: dict[str, object], again: bool,
                  batches: list[Batch]) -> Batch:
     """One file read and checked (``ImportFileError`` when it cannot be imported)."""
-    try:
-        data = f.read_bytes()
+    try:  # hashed and read in pieces: a large CSV is never held whole in memory
+        with open(f, "rb") as stream:
+            head = stream.read(4096)
+            stream.seek(0)
+            digest = hashlib.file_digest(stream, "sha256").hexdigest()
     except FileNotFoundError:
         raise ImportFileError(f"{f} was not found; nothing was imported from it") from None
     except OSError as err:
         raise ImportFileError(f"{f.name} could not be read ({err.strerror}); nothing was imported from it") \
             from None
-    digest = hashlib.sha256(data).hexdigest()
     if digest in seen and not again:
         when = seen[digest]
         when = when.strftime("%m/%d/%Y") if hasattr(when, "strftime") else "before"
         return Batch(f, digest, None, [], [f"already imported {when}; skipped (use --again to import it again)"])
     if any(b.digest == digest and b.label is not None for b in batches):
         return Batch(f, digest, None, [], ["the same file is listed twice; imported once"])
-    if sniff(f, data[:4096]) == "csv":
-        records, notes, skipped = read_claims_csv(f, data, aliases)
+    if sniff(f, head) == "csv":
+        records, notes, skipped = read_claims_csv(f, None, aliases)
         return Batch(f, digest, "claims CSV", records, notes, skipped)
     # parsed (and validated) now; planned against the rows as they stand when its turn comes
     return Batch(f, digest, "X12", read_x12(f), [])

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from claimbook import table
 from claimbook.imports.exportrows import Flagged
 from claimbook.imports.memory import keep_office_value
+from claimbook.errors import TrackerError
+from claimbook.workbook.limits import claims_past_limit_message
 from claimbook.imports.report import CLEAR, Change, ImportReport
 from claimbook.pipeline import Block
 
@@ -80,6 +82,9 @@ class Merger:
             if key:
                 self.rows_by_key.setdefault(key, []).append(i)
         self.next_row = edit.used
+        from claimbook.workbook.limits import MAX_CLAIMS
+
+        self.max_claims = max(MAX_CLAIMS, len(edit.rows))  # a tracker already past the limit may still update
 
     def current(self) -> dict[str, dict[str, object]]:
         """Claim ID (as matched) -> {input header: value}, for rows whose Claim ID is on one row only."""
@@ -130,6 +135,8 @@ class Merger:
                 r = self.next_row
                 self.next_row += 1
                 if r >= len(edit.rows):
+                    if r >= self.max_claims:  # stop at once: planning more claims than a tracker keeps wastes memory
+                        raise TrackerError(claims_past_limit_message())
                     edit.rows.append([None] * len(edit.header))
                 row = edit.rows[r]
                 for f, (state, v) in typed.items():

@@ -107,4 +107,11 @@ def plan_files(files, claims: Block, settings_rows, rules_folder: Path | None, l
         rules = None  # a claims CSV with its own date order imports without them, as before
     if day_first is None:
         day_first = rules.settings.day_first_dates
-    return plan(batches, claims, day_first, add_unmatched, rules, log_rows_read, payment_rows)
+    result = plan(batches, claims, day_first, add_unmatched, rules, log_rows_read, payment_rows)
+    from claimbook.imports.notices import csv_notices
+
+    for b, rep in zip(batches, result.reports):  # cut text, dates that read both ways: listed, never silent
+        if b.label == "claims CSV":
+            # Month first is everyone's default (the shipped import.yaml says so too): only day first is a choice.
+            rep.notes.extend(csv_notices(b.payload, day_first, order_set=day_first))
+    return result

@@ -4,7 +4,8 @@ generated sheets, save atomically with rotating backups.
     from claimbook.workbook import refresh_file
     output = refresh_file("ClaimTracker.xlsm", as_of=None, rules_dir=None)
 
-Modules: ``io`` (open, find the blocks, write cells, save), ``refresh`` (the refresh command's work),
+Modules: ``io`` (open, find the blocks, write cells; saving in ``saving``; lock, limits, zone, grow beside them),
+``refresh`` (the refresh command's work),
 ``layout`` (sheets, styles and generated blocks; written separately).
 """
 

@@ -62,7 +62,7 @@ class FileEdge:
             write_blocks(self.wb, blocks)
 
     def apply_edit(self, edit) -> None:
-        io.apply_edit(io.find_claims(self.wb, self.path.name), edit)
+        io.apply_edit(io.find_claims(self.wb, self.path.name), edit, self.path.name)  # never over cells below
 
     def add_import_log(self, reports, when: datetime) -> None:
         io.write_import_log(self.wb, reports, when)

@@ -47,7 +47,8 @@ def ensure_tracker(wb, rules) -> list[str]:
     present = table.map_computed_columns(header)
     todo = [h for h in COMPUTED_COLUMNS if h not in present]
     if todo:
-        added.append(_add_computed_columns(place.ws, place.table, place.header_row, place.last_col + 1, todo))
+        added.append(_add_computed_columns(place.ws, place.table, place.header_row, place.last_col + 1, todo,
+                                           place.last_row))
     builders = {
         S.WORKLIST: lambda w: _build_worklist(w, WORKLIST_COLUMNS),
         S.FOLLOWUP_LOG: _build_log,
@@ -82,10 +83,13 @@ def ensure_tracker(wb, rules) -> list[str]:
     return added
 
 
-def _add_computed_columns(ws, tab, hrow: int, start: int, todo: list[str]) -> str:
-    last_row = _table_last_row(tab, ws)
+def _add_computed_columns(ws, tab, hrow: int, start: int, todo: list[str], claims_last_row: int) -> str:
+    # A plain sheet's claims end where io.find_claims says (a stray cell far below is no claim): the
+    # cells are looked up, never created, so the cost follows the claims, not the used range.
+    last_row = _table_last_row(tab, ws) if tab is not None else claims_last_row
+    cells = ws._cells
     for c in range(start, start + len(todo)):
-        busy = [r for r in range(hrow, last_row + 1) if ws.cell(r, c).value not in (None, "")]
+        busy = [r for r in range(hrow, last_row + 1) if getattr(cells.get((r, c)), "value", None) not in (None, "")]
         if busy:
             raise TrackerError(
                 f"Column {S.col_letter(c)} of the '{ws.title}' sheet, right of your claims, is in use "

@@ -9,12 +9,19 @@ from pathlib import Path
 def import_files(files, tracker, preset=None, again=False, as_of=None, rules_dir=None, add_unmatched=False):
     """Import ``files`` into the tracker file and refresh it; returns (reports, refresh output or None).
 
-    Every file is read and checked before the tracker is changed; one atomic save at the end. When every
-    file was already imported (and ``again`` is off) the tracker is not touched and the output is None.
+    Every file is read and checked before the tracker is changed; one atomic save at the end, under the
+    tracker's lock (``claimbook.workbook.lock``): a refresh or another import waits, and reads the tracker
+    only once this one has saved it. When every file was already imported (and ``again`` is off) the
+    tracker is not touched and the output is None.
     """
     from claimbook.app.importing import import_files as import_into
+    from claimbook.workbook import io
     from claimbook.workbook.edge import FileEdge
+    from claimbook.workbook.lock import writer_lock
 
-    result, done = import_into(FileEdge(Path(tracker)), files, preset=preset, again=again,
-                               add_unmatched=add_unmatched, as_of=as_of, rules_dir=rules_dir)
+    tracker = Path(tracker)
+    io.check_file(tracker)  # plain advice (missing, open in Excel, read-only) before waiting for the lock
+    with writer_lock(tracker, "import"):
+        result, done = import_into(FileEdge(tracker), files, preset=preset, again=again,
+                                   add_unmatched=add_unmatched, as_of=as_of, rules_dir=rules_dir)
     return result.reports, done.output if done is not None else None

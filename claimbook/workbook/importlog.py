@@ -14,15 +14,20 @@ from claimbook.imports.report import (
     log_rows,
 )
 from claimbook.workbook.opening import _PLAIN
-from claimbook.workbook.places import _max_row, _sheet, _value, Place
+from claimbook.workbook.places import _max_row, _plain_place, _sheet, _value, Place
 from claimbook.workbook.writing import put, set_table_ref, us_date_defaults
 
 
-def apply_edit(place: Place, edit) -> None:
+def apply_edit(place: Place, edit, name: str = "The tracker") -> None:
     """Write an import's ``ClaimsEdit``: the changed cells of existing rows, then the filled rows; the
-    table grows to cover new rows."""
+    table grows to cover new rows. Rows it grows into must be empty (``claimbook.workbook.grow``): else
+    ``TrackerError`` before any cell changes. A totals row moves down and stays the table's last row."""
+    from claimbook.workbook.grow import make_room
+
     ws = place.ws
     first, c0 = place.first_data_row, place.first_col
+    new_last = max(place.last_row, place.header_row + len(edit.rows))
+    make_room(place, new_last, name)
     with us_date_defaults():
         for r, c in sorted(edit.changed):
             put(ws, first + r, c0 + c, edit.rows[r][c])
@@ -30,8 +35,7 @@ def apply_edit(place: Place, edit) -> None:
             for j, v in enumerate(values):
                 if v is not None:
                     put(ws, first + i, c0 + j, v)
-    if edit.grows_by:
-        place.last_row = place.header_row + len(edit.rows)
+    place.last_row = new_last
     set_table_ref(place)
 
 
@@ -43,7 +47,7 @@ def read_import_log(wb) -> list[list]:
     if ws is None:
         return []
     cells = ws._cells
-    return [[_value(cells.get((r, c))) for c in range(1, 13)] for r in range(2, _max_row(ws) + 1)]
+    return [[_value(cells.get((r, c))) for c in range(1, 13)] for r in range(2, _plain_place(ws, 1).last_row + 1)]
 
 
 def imported_hashes(wb) -> dict[str, object]:
@@ -61,7 +65,7 @@ def write_import_log(wb, reports: list[ImportReport], when: datetime) -> None:
         ws.freeze_panes = "A2"
         for letter, width in zip("ABCDEFGHIJKL", IMPORT_LOG_WIDTHS):
             ws.column_dimensions[letter].width = width
-    r = max(_max_row(ws), 1) + 1
+    r = max(_plain_place(ws, 1).last_row, 1) + 1  # a stray cell far below is not where the log ends
     with us_date_defaults():
         for row in log_rows(reports, when):
             for c, v in enumerate(row, 1):

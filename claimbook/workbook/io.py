@@ -37,6 +37,7 @@ from claimbook.workbook.opening import (  # noqa: F401 - importable from here as
     SETTINGS_SHEET,
 )
 from claimbook.workbook.places import (  # noqa: F401 - importable from here as before
+    MAX_GAP,
     _bounds,
     _find_table,
     _max_col,

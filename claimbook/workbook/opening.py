@@ -80,6 +80,9 @@ def load(path: Path):
     import openpyxl
 
     check_file(path)
+    from claimbook.workbook.limits import check_workbook
+
+    check_workbook(path)  # sized from the zip before openpyxl builds any cell
     try:
         cannot_keep = content_openpyxl_drops(path)
         with warnings.catch_warnings(record=True) as said, _no_lotus_leap_day():
@@ -169,9 +172,8 @@ def _lost_dates_message(source: str, lost: list[tuple[str, str, str]]) -> str:
         return (f"{source}: {where} holds the date 02/29/1900, a day that did not exist (Excel keeps it for old "
                 "Lotus files), and claimbook would save it as 02/28/1900. Correct that date in Excel, save, and "
                 f"run again; the file was not changed.{more}")
-    shown = (f"{int(number)}" if number is not None and number.is_integer() and abs(number) < 1e16
-             else serial)
-    return (f"{source}: {where} holds the number {shown}, formatted as a date but too large (or too small) to be "
+    # The number itself is never quoted: it may be an account number or a patient's ID.
+    return (f"{source}: {where} holds a number formatted as a date but too large (or too small) to be "
             "one, and claimbook would save it as #VALUE!. In Excel, format that cell as Number or Text (or type "
             f"the right date), save, and run again; the file was not changed.{more}")
 

@@ -12,6 +12,10 @@ from claimbook.pipeline import Block
 from claimbook.workbook.opening import _PLAIN, CLAIMS_NAME, LOG_NAMES, SETTINGS_SHEET
 
 
+MAX_GAP = 1_000  # blank rows that end a plain sheet's claims
+MAX_COL = 16_384
+
+
 @dataclass
 class Place:
     """A rectangle of the workbook: a table (or a sheet's used range) with its header row."""
@@ -22,6 +26,7 @@ class Place:
     first_col: int
     last_col: int
     last_row: int  # last data row (== header_row when there are no data rows)
+    beyond: tuple[int, int] | None = None  # plain sheet: (first row, rows) with entries below a long blank gap
 
     @property
     def first_data_row(self) -> int:
@@ -80,6 +85,32 @@ def _max_col(ws) -> int:
     return max((c for (_r, c) in ws._cells), default=0)
 
 
+def _entry_rows(ws, first_col: int, last_col: int, after: int, upto: int | None = None) -> list[int]:
+    """Sorted sheet rows below ``after`` (to ``upto``) with an entry in the columns: one pass over the cells
+    that exist, so the cost follows what is written, not the used range."""
+    rows = {r for (r, c), cell in ws._cells.items()
+            if r > after and first_col <= c <= last_col and (upto is None or r <= upto)
+            and not table.is_blank(_value(cell))}
+    return sorted(rows)
+
+
+def _plain_place(ws, header_row: int) -> Place:
+    """A plain sheet's block: from the header down to the last row with an entry, ending at a gap of more
+    than ``MAX_GAP`` blank rows (what is below such a gap is no claim; ``Place.beyond`` says where it is),
+    as wide as the entries in those rows."""
+    rows = _entry_rows(ws, 1, MAX_COL, header_row)
+    last = header_row
+    beyond = None
+    for i, r in enumerate(rows):
+        if r - last > MAX_GAP + 1:
+            beyond = (r, len(rows) - i)
+            break
+        last = r
+    last_col = max((c for (r, c), cell in ws._cells.items()
+                    if header_row <= r <= last and not table.is_blank(_value(cell))), default=1)
+    return Place(ws, None, header_row, 1, last_col, last, beyond)
+
+
 def find_claims(wb, path_name: str = "The workbook") -> Place:
     """The Claims table, else a sheet named Claims whose header row has a Claim ID column."""
     ws, t = _find_table(wb, (CLAIMS_NAME,))
@@ -87,13 +118,14 @@ def find_claims(wb, path_name: str = "The workbook") -> Place:
         return _table_place(ws, t)
     ws = _sheet(wb, CLAIMS_NAME)
     if ws is not None:
-        cells = ws._cells
-        last_col = _max_col(ws)
+        heads: dict[int, list] = {}
+        for (r, _c), cell in ws._cells.items():
+            if r <= 20:
+                heads.setdefault(r, []).append(_value(cell))
         for r in range(1, 21):
-            row = [_value(cells.get((r, c))) for c in range(1, last_col + 1)]
             if any(table.input_column_for(h) is not None and table.input_column_for(h).field == "claim_id"
-                   for h in row if isinstance(h, str)):
-                return Place(ws, None, r, 1, last_col, max(_max_row(ws), r))
+                   for h in heads.get(r, ()) if isinstance(h, str)):
+                return _plain_place(ws, r)
     raise TrackerError(f"{path_name} is not a claim tracker: it has no Claims table and no Claims sheet with a "
                        "Claim ID header. Make one with 'claimbook init', or name your claims sheet 'Claims'.")
 
@@ -105,16 +137,19 @@ def find_log(wb) -> Place | None:
     ws = _sheet(wb, "Follow-up Log", "Followup Log", "Log")
     if ws is None or not ws._cells:
         return None
-    return Place(ws, None, 1, 1, _max_col(ws), max(_max_row(ws), 1))
+    return _plain_place(ws, 1)
 
 
 def read_block(place: Place) -> Block:
-    """The header and data rows of a place, as plain cell values (no cells are created)."""
+    """The header and data rows of a place, as plain cell values (no cells are created). Blank rows at the
+    end of a table are left out: the block is sized by what is written, not by the table's range."""
     cells = place.ws._cells
     cols = range(place.first_col, place.last_col + 1)
     rows = []
     get = cells.get
-    for r in range(place.first_data_row, place.last_row + 1):
+    entries = _entry_rows(place.ws, place.first_col, place.last_col, place.header_row, place.last_row)
+    last = entries[-1] if entries else place.header_row
+    for r in range(place.first_data_row, last + 1):
         row = []
         for c in cols:
             cell = get((r, c))

@@ -35,9 +35,37 @@ def evaluate_file(path, as_of: date | None = None, rules_dir=None) -> RefreshOut
 
 def refresh_file(path, as_of: date | None = None, rules_dir=None) -> RefreshOutput:
     """Refresh a tracker file in place (see the module docstring). Raises ``TrackerError`` (file
-    untouched) for a locked, damaged or non-tracker file or a missing required column, and
-    ``RulesError`` when the rules folder has errors."""
-    return usecase.refresh(FileEdge(path), as_of=as_of, rules_dir=rules_dir).output
+    untouched) for a locked, damaged, too large or non-tracker file, a tracker another claimbook command
+    is changing, or a missing required column, and ``RulesError`` when the rules folder has errors."""
+    return refresh_with_notes(path, as_of, rules_dir)[0]
+
+
+def refresh_with_notes(path, as_of: date | None = None, rules_dir=None) -> tuple[RefreshOutput, list[str]]:
+    """``refresh_file``, with the notes to print (entries found far below the claims), under the tracker's
+    lock (``claimbook.workbook.lock``) from loading to saving."""
+    from claimbook.workbook import io
+    from claimbook.workbook.lock import writer_lock
+
+    path = Path(path)
+    io.check_file(path)  # plain advice (missing, open in Excel, read-only) before waiting for the lock
+    with writer_lock(path, "refresh"):
+        edge = FileEdge(path)
+        notes = far_entries_notes(edge.wb, path.name)
+        output = usecase.refresh(edge, as_of=as_of, rules_dir=rules_dir).output
+    return output, notes
+
+
+def far_entries_notes(wb, name: str) -> list[str]:
+    """A note when a plain Claims sheet has entries below a long run of blank rows (they are no claims)."""
+    from claimbook.workbook import io
+
+    place = io.find_claims(wb, name)
+    if place.beyond is None:
+        return []
+    row, n = place.beyond
+    return [f"The Claims sheet has {n:,} row{'s' if n != 1 else ''} with entries from row {row:,} on, more than "
+            f"{io.MAX_GAP:,} blank rows below the last claim (row {place.last_row:,}); claimbook does not read "
+            "them as claims. If they are claims, move them up under the others."]
 
 
 def backups_kept(output: RefreshOutput, rules) -> int:

@@ -1,5 +1,8 @@
 """Saving atomically: a temporary file in the same folder, flushed, then ``os.replace``; rotating
-backups beside the workbook.
+backups beside the workbook. The same workbook saves to the same bytes (fixed zip timestamps and entry
+order); the dead temporary file of a killed save is removed by the next run (``claimbook.workbook.lock``);
+Windows' mark of the web on the file being replaced is kept (``claimbook.workbook.zone``); a save that
+loses a race says so in the lock's words, never "No such file or directory".
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 from claimbook.errors import TrackerError
+from claimbook.workbook import zone
+from claimbook.workbook.lock import busy_message
 from claimbook.workbook.opening import _lost_dates_message, _ZIP_TIME, check_not_open, check_writable
 
 
@@ -39,9 +44,17 @@ def check_new_file(path: Path, command: str, force: bool, backups_kept: int, exa
 
 
 class _StableZip(zipfile.ZipFile):
-    """A zip whose entries carry a fixed timestamp, so the same workbook saves to the same bytes."""
+    """A zip whose entries carry a fixed timestamp and come in a fixed order, so the same workbook saves
+    to the same bytes. openpyxl copies the parts it keeps from a macro workbook (the VBA project, the
+    ribbon) in set order, which changes from run to run: those (``defer``) are written at the end, sorted."""
+
+    defer: frozenset = frozenset()
 
     def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) else zinfo_or_arcname
+        if name in self.defer and not getattr(self, "_flushing", False):
+            self.__dict__.setdefault("_deferred", {})[name] = (data, compress_type, compresslevel)
+            return None
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
             zi = zipfile.ZipInfo(zinfo_or_arcname, date_time=_ZIP_TIME)
             zi.compress_type = self.compression if compress_type is None else compress_type
@@ -57,6 +70,15 @@ class _StableZip(zipfile.ZipFile):
         with open(filename, "rb") as src, self.open(zi, "w", force_zip64=zi.file_size > 2**31) as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
 
+    def close(self):
+        deferred = self.__dict__.pop("_deferred", {})
+        if deferred and self.fp is not None:
+            self._flushing = True
+            for name in sorted(deferred):
+                data, compress_type, compresslevel = deferred[name]
+                self.writestr(name, data, compress_type, compresslevel)
+        super().close()
+
 
 def write_workbook(wb, target: Path) -> None:
     """openpyxl's save, with stable zip timestamps and the loaded document dates kept (deterministic)."""
@@ -66,6 +88,8 @@ def write_workbook(wb, target: Path) -> None:
     props.modified = props.modified or props.created or datetime(2000, 1, 1)
     props.created = props.created or props.modified
     archive = _StableZip(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    vba = getattr(wb, "vba_archive", None)
+    archive.defer = frozenset(vba.namelist()) if vba is not None else frozenset()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -142,6 +166,20 @@ def write_bytes_atomic(path: Path, data: bytes, backups_kept: int = 0) -> None:
     replace_atomic(path, lambda tmp: tmp.write_bytes(data), backups_kept)
 
 
+def _remove_dead_temps(path: Path) -> None:
+    """Temporary files of saves that were killed (their process is gone); a live one's is left alone."""
+    from claimbook.workbook.lock import pid_alive
+
+    for stale in path.parent.glob(f".{path.stem}.claimbook-*.tmp{path.suffix}"):
+        pid = stale.name[len(path.stem) + 12:].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and pid_alive(int(pid)):
+            continue
+        try:
+            stale.unlink()
+        except OSError:
+            pass
+
+
 def replace_atomic(path: Path, write, backups_kept: int, check=None) -> None:
     """``write(temp_file)`` beside the file, fsync, rotate backups, ``os.replace``. Through a symbolic link
     the link's target is written (the link stays a link); the file keeps its permission bits (a tracker
@@ -149,11 +187,7 @@ def replace_atomic(path: Path, write, backups_kept: int, check=None) -> None:
     shown = Path(path)
     existed = shown.exists()
     path = Path(os.path.realpath(shown))
-    for stale in path.parent.glob(f".{path.stem}.claimbook-*.tmp{path.suffix}"):
-        try:
-            stale.unlink()  # left by a run that was killed while saving
-        except OSError:
-            pass
+    _remove_dead_temps(path)
     unchanged = "the file was not changed" if existed else "nothing was written"
     tmp = temp_path(path)
     try:
@@ -165,9 +199,14 @@ def replace_atomic(path: Path, write, backups_kept: int, check=None) -> None:
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
+        if existed:
+            zone.carry_mark(path, tmp, shown.name)
         _rotate_backups(path, backups_kept)
         os.replace(tmp, path)
         _fsync_dir(path.parent)
+    except FileNotFoundError:
+        # Another program (or a claimbook without the lock) replaced or removed the file meanwhile.
+        raise TrackerError(busy_message(shown.name)) from None
     except PermissionError:
         raise TrackerError(f"{shown.name} could not be saved: it is locked or read-only (open in Excel?). "
                            f"Close it, then run again; {unchanged}.") from None
@@ -180,3 +219,4 @@ def replace_atomic(path: Path, write, backups_kept: int, check=None) -> None:
                 tmp.unlink()
             except OSError:
                 pass
+

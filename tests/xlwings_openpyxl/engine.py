@@ -1040,6 +1040,41 @@ class Table(base_classes.Table):
     def show_totals(self):
         return bool(self._totals_rows)
 
+    _SUBTOTAL = {"sum": 109, "average": 101, "count": 103, "countNums": 102, "max": 104, "min": 105,
+                 "stdDev": 107, "var": 110}
+
+    @show_totals.setter
+    def show_totals(self, value):
+        """ListObject.ShowTotals. Off: the totals row is emptied and leaves the table. On: a row below the
+        data becomes the totals row, filled from what the table remembers per column (label, SUBTOTAL
+        function or custom formula), as Excel does; it takes in what is there (claimbook checks first)."""
+        r1, c1, r2, c2 = self._bounds()
+        ws = self.sheet.ws
+        if bool(value) == self.show_totals:
+            return
+        if not value:
+            for c in range(c1, c2 + 1):
+                if (r2, c) in ws._cells:
+                    ws._cells[(r2, c)].value = None
+            self.xl.totalsRowCount = None
+            self.xl.ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2 - 1}"
+        else:
+            row = r2 + 1
+            name = self.xl.displayName
+            for i, col in enumerate(self.xl.tableColumns):
+                cell = ws.cell(row, c1 + i)
+                if col.totalsRowLabel:
+                    cell.value = col.totalsRowLabel
+                elif col.totalsRowFunction == "custom" and col.totalsRowFormula is not None:
+                    cell.value = "=" + str(getattr(col.totalsRowFormula, "attr_text", col.totalsRowFormula))
+                elif col.totalsRowFunction in self._SUBTOTAL:
+                    cell.value = f"=SUBTOTAL({self._SUBTOTAL[col.totalsRowFunction]},{name}[{col.name}])"
+            self.xl.totalsRowCount = 1
+            self.xl.ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{row}"
+        self.sheet._book._app.engine._count("write", self.range, len(self.range))
+        if self.xl.autoFilter is not None:
+            self.xl.autoFilter.ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2 if value else r2 - 1}"
+
     @property
     def columns(self):
         return TableColumns(self)
