@@ -104,6 +104,7 @@ class StreamedRows:
 
         self._rest = iter(rows)
         self._head = list(itertools.islice(self._rest, head))
+        self._whole = len(self._head) < head  # the file has no more rows than that
 
     def __bool__(self) -> bool:
         return bool(self._head)
@@ -117,10 +118,10 @@ class StreamedRows:
         import itertools
 
         if isinstance(key, int):
-            if key < 0 or key >= len(self._head):
+            if not 0 <= key < len(self._head):
                 raise IndexError("only the first rows of a streamed CSV can be looked up")
             return self._head[key]
-        if key.step is None and key.stop is not None and 0 <= key.stop <= len(self._head):
+        if key.step is None and key.stop is not None and (0 <= key.stop <= len(self._head) or self._whole):
             return self._head[key]
         if key.step is None and key.stop is None and (key.start or 0) >= 0:
             return itertools.chain(self._head[key.start or 0:], self._rest)
