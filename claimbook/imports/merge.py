@@ -8,7 +8,6 @@ from claimbook import table
 from claimbook.imports.exportrows import Flagged
 from claimbook.imports.memory import keep_office_value
 from claimbook.errors import TrackerError
-from claimbook.workbook.limits import claims_past_limit_message
 from claimbook.imports.report import CLEAR, Change, ImportReport
 from claimbook.pipeline import Block
 
@@ -136,6 +135,8 @@ class Merger:
                 self.next_row += 1
                 if r >= len(edit.rows):
                     if r >= self.max_claims:  # stop at once: planning more claims than a tracker keeps wastes memory
+                        from claimbook.workbook.limits import claims_past_limit_message
+
                         raise TrackerError(claims_past_limit_message())
                     edit.rows.append([None] * len(edit.header))
                 row = edit.rows[r]
