@@ -16,6 +16,7 @@ import pytest
 
 from claimbook.cli import main
 from claimbook.errors import TrackerError
+from claimbook.imports import sizes
 from claimbook.rules.loader import load_rules
 from claimbook.workbook import io, limits, lock, refresh_file, zone
 from claimbook.workbook.importer import import_files
@@ -356,7 +357,7 @@ def test_count_tags_counts_cells_and_rows_across_pieces():
 def test_a_csv_past_the_row_limit_is_refused_while_streaming(tmp_path, rules, monkeypatch, capsys):
     tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
     before = fingerprint(tracker)
-    monkeypatch.setattr(limits, "MAX_CSV_ROWS", 100)
+    monkeypatch.setattr(sizes, "MAX_CSV_ROWS", 100)
     csv = new_claims_csv(tmp_path / "big.csv", [f"B{i}" for i in range(150)])
     code, shown = cli(capsys, "import", csv, "--into", tracker)
     assert code == 2 and "big.csv: refused, nothing was imported — it has more than 100 rows of claims" in shown
@@ -366,7 +367,7 @@ def test_a_csv_past_the_row_limit_is_refused_while_streaming(tmp_path, rules, mo
 def test_an_import_past_the_claims_limit_is_refused(tmp_path, rules, monkeypatch, capsys):
     tracker = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
     before = fingerprint(tracker)
-    monkeypatch.setattr(limits, "MAX_CLAIMS", 8)
+    monkeypatch.setattr(sizes, "MAX_CLAIMS", 8)
     code, shown = cli(capsys, "import", new_claims_csv(tmp_path / "n.csv", [f"N{i}" for i in range(5)]),
                       "--into", tracker)
     assert code == 2 and "This import would take the Claims table past 8 claims, the most claimbook keeps" in shown

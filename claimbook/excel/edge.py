@@ -211,13 +211,12 @@ class LiveEdge:
     def apply_edit(self, edit) -> None:
         """Changed cells: one write per run of adjacent changed rows in each column. New claims: the table
         grows first, then all the new rows in one write. Cells below the table in the rows it grows into stop
-        the import first (``claimbook.excel.room``), before anything is written."""
-        from claimbook.excel import room
+        the import first (``check_room``), before anything is written."""
         from claimbook.imports import runs
 
         self.read_claims()
         claims_table = self.table(sheets.CLAIMS, sheets.CLAIMS_TABLE)
-        room.check_room(claims_table, edit, self.book.name)  # cells below the table: refused before any write
+        check_room(claims_table, edit, self.book.name)  # cells below the table: refused before any write
         self.wrote = True
         sheet, top, col0 = self._claims_at
         row0 = top + 1
@@ -227,7 +226,7 @@ class LiveEdge:
         new = edit.new_rows
         if new:
             if edit.grows_by:  # a totals row is turned off and on again around the resize: it stays last
-                room.grow_table(claims_table, len(edit.rows), len(edit.header))
+                grow_table(claims_table, len(edit.rows), len(edit.header))
             first = row0 + edit.used
             self.put(sheet, first, col0, [[cell(v) for v in r] for r in new])
         self._claims = None  # read again by the refresh that follows
@@ -346,3 +345,42 @@ def cell(value):
             guarded = "'" + value
         return guarded
     return value
+
+
+# ------------------------------------------------ room below the Claims table (issue 12)
+# The same rule as the command line (``claimbook.workbook.grow``): the rows the table grows into are read in
+# one call before anything is written; a totals row is turned off and on around the resize, so Excel puts
+# it back as the table's last row with the totals it remembers.
+_ROOM_READ = dict(ndim=2, empty=None)
+
+
+def check_room(claims_table, edit, name: str = "The workbook") -> None:
+    """``TrackerError`` when a cell below the table is in the rows an import's new claims need."""
+    from xlwings.utils import col_name
+
+    from claimbook.workbook.grow import cells_text, room_message
+
+    grow = edit.grows_by
+    if not grow:
+        return
+    top = claims_table.header_row_range
+    sheet, col0, width = claims_table.parent, top.column, len(edit.header)
+    totals = 1 if claims_table.show_totals else 0
+    start = top.row + 1 + edit.existing + totals
+    values = sheet.range((start, col0)).resize(grow, width).options(**_ROOM_READ).value
+    busy = [f"{col_name(col0 + j)}{start + i}" for i, row in enumerate(values) for j, v in enumerate(row)
+            if not table.is_blank(v)]
+    if busy:
+        raise TrackerError(room_message(name, grow, start, start + grow - 1, cells_text(busy)))
+
+
+def grow_table(claims_table, rows: int, width: int) -> None:
+    """Resize the table to ``rows`` data rows (its totals row, if shown, ends up below them)."""
+    top = claims_table.header_row_range
+    sheet = claims_table.parent
+    totals = claims_table.show_totals
+    if totals:
+        claims_table.show_totals = False
+    claims_table.resize(sheet.range((top.row, top.column)).resize(1 + rows, width))
+    if totals:
+        claims_table.show_totals = True

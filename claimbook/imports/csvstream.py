@@ -3,7 +3,7 @@
 ``CsvSource`` picks the encoding the way the whole-file reader did (UTF-16 with its BOM, else UTF-8 if
 every byte is valid UTF-8, else Windows text) with a first pass in 1 MB pieces, and opens the text again
 for each reader. ``stream_rows`` yields the rows; it refuses, with a row number, a file past the limits
-(``claimbook.workbook.limits``: bytes, data rows) as soon as it sees it.
+(``claimbook.imports.sizes``: bytes, data rows) as soon as it sees it.
 
 The check for a quote that is never closed (``csvfile._unclosed_quote``) walks the text a character at a
 time; it is run on the whole text only when some row really spans several lines (a quoted line break, or
@@ -28,7 +28,7 @@ class CsvSource:
     """A CSV file (or its bytes) and the encoding to read it with."""
 
     def __init__(self, path: Path, data: bytes | None = None):
-        from claimbook.workbook.limits import MAX_CSV_BYTES, MB
+        from claimbook.imports.sizes import MAX_CSV_BYTES, MB
 
         self.path = Path(path)
         self.data = data
@@ -131,7 +131,7 @@ class StreamedRows:
 def stream_rows(source: CsvSource, dialect, unclosed, refuse, max_rows: int | None = None):
     """The rows of the CSV, one at a time. ``unclosed(text, dialect)`` finds an unclosed quote
     ((row, line, cell) or None); ``refuse(where, header)`` and ``refuse(None, why)`` build the errors."""
-    from claimbook.workbook.limits import MAX_CSV_ROWS
+    from claimbook.imports.sizes import MAX_CSV_ROWS
 
     max_rows = MAX_CSV_ROWS if max_rows is None else max_rows
     name = source.path.name

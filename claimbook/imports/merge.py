@@ -81,7 +81,7 @@ class Merger:
             if key:
                 self.rows_by_key.setdefault(key, []).append(i)
         self.next_row = edit.used
-        from claimbook.workbook.limits import MAX_CLAIMS
+        from claimbook.imports.sizes import MAX_CLAIMS
 
         self.max_claims = max(MAX_CLAIMS, len(edit.rows))  # a tracker already past the limit may still update
 
@@ -135,7 +135,7 @@ class Merger:
                 self.next_row += 1
                 if r >= len(edit.rows):
                     if r >= self.max_claims:  # stop at once: planning more claims than a tracker keeps wastes memory
-                        from claimbook.workbook.limits import claims_past_limit_message
+                        from claimbook.imports.sizes import claims_past_limit_message
 
                         raise TrackerError(claims_past_limit_message())
                     edit.rows.append([None] * len(edit.header))

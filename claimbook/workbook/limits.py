@@ -20,8 +20,8 @@ import zipfile
 from pathlib import Path
 
 from claimbook.errors import TrackerError
+from claimbook.imports.sizes import MAX_CLAIMS, MAX_CSV_BYTES, MAX_CSV_ROWS, MB, claims_past_limit_message  # noqa: F401
 
-MB = 1_000_000
 MAX_FILE_BYTES = 100 * MB  # the workbook file on disk
 MAX_UNPACKED_BYTES = 1_000 * MB  # all its parts unpacked
 MAX_PARTS = 10_000  # files inside the workbook's zip
@@ -29,9 +29,6 @@ MAX_RATIO = 100  # unpacked / packed, for any part bigger than RATIO_FROM
 RATIO_FROM = 1 * MB
 MAX_CELLS = 3_800_000  # cells written in the file, all sheets together (measured: 2.1 GB to refresh)
 MAX_SHEET_ROWS = 250_000  # rows written in the file, in any one sheet
-MAX_CLAIMS = 100_000  # rows of the Claims table after an import
-MAX_CSV_BYTES = 100 * MB
-MAX_CSV_ROWS = 300_000  # data rows of one claims CSV (repeated rows of a claim count)
 
 _CHUNK = 1 << 20
 _WORKSHEET_REL = "/worksheet"
@@ -134,8 +131,3 @@ def claims_limit_message(name: str, rows: int) -> str:
             "one tracker. Move older (closed) claims to an archive workbook, or import a shorter export (a "
             f"narrower date range); {name} was not changed.")
 
-
-def claims_past_limit_message() -> str:
-    return (f"This import would take the Claims table past {MAX_CLAIMS:,} claims, the most claimbook keeps in one "
-            "tracker. Move older (closed) claims to an archive workbook, or import a shorter export (a narrower "
-            "date range); nothing was changed.")
