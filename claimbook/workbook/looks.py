@@ -44,14 +44,14 @@ COMPUTED_NOTE = "Filled in by claimbook \u2014 typing here is overwritten at the
 # Timely-filing risk colors (Excel's own light-fill / dark-text pairs stay readable in print).
 RISK_COLORS = {
     "red": ("FFC7CE", "9C0006"),  # Expired, Critical
-    "orange": ("FCD5B4", "974706"),  # High
+    "orange": ("FCD5B4", "974706"),  # High, Met - send proof (the payer denied it as late: act now)
     "yellow": ("FFEB9C", "9C5700"),  # Watch
 }
 
 _CLAIM_WIDTHS = {
     "Claim ID": 14, "Patient": 22, "Payer": 26, "Payer ID": 10, "Network": 9, "Claim Type": 13,
     "Channel": 11, "Order": 11, "Status": 16, "Denial Codes": 16, "Notes": 30, "Next Action": 45,
-    "Aging Bucket": 9, "Why": 80, "Data Issues": 36, "TF Risk": 10, "Priority": 9, "#": 5, "Age": 7,
+    "Aging Bucket": 9, "Why": 80, "Data Issues": 36, "TF Risk": 16, "Priority": 9, "#": 5, "Age": 7,
     "Outcome": 30, "Action Taken": 36, "Reference #": 16, "By": 10, "Patient Resp": 14, "Due": 11,
 }
 _TEXT_COLUMNS = {"Claim ID", "Patient", "Payer ID", "Reference #", "Notes", "Denial Codes"}
@@ -85,7 +85,8 @@ def _risk_rules(ws, where: dict[str, int], first: int, last: int) -> None:
     if "TF Risk" in where:
         col = S.col_letter(where["TF Risk"])
         rng = f"{col}{first}:{col}{last}"
-        for words, color in ((("Expired", "Critical"), "red"), (("High",), "orange"), (("Watch",), "yellow")):
+        for words, color in ((("Expired", "Critical"), "red"), (("High", "Met - send proof"), "orange"),
+                             (("Watch",), "yellow")):
             fill, font = RISK_COLORS[color]
             cond = " , ".join(f'${col}{first}="{w}"' for w in words)
             formula = f"OR({cond.replace(' , ', ',')})" if len(words) > 1 else cond
