@@ -85,3 +85,14 @@ def test_the_api_keeps_iso_dates_and_explain_says_passed_days_ago():
     assert r.appeal_days_left == -86 and "2026-08-29" in r.why  # API callers get ISO unless they ask
     text = explain(claim, r, "mdy")
     assert "Appeal deadline: 08/29/2026 (passed 86 days ago)" in text and "-86" not in text
+
+
+def test_explain_says_one_day_not_one_days():
+    # Cigna: 180 days from the remittance 2026-03-02 = 2026-08-29; as of the next day it passed 1 day ago.
+    rules = load_rules()
+    claim = Claim("E2", "Cigna", date(2026, 1, 5), submitted=date(2026, 1, 8), accepted=date(2026, 1, 8),
+                  status=Status.DENIED, remit_date=date(2026, 3, 2), denial_codes=(DenialCode("CO", "50"),))
+    after = explain(claim, evaluate([claim], rules, date(2026, 8, 30)).results[0], "mdy")
+    assert "Appeal deadline: 08/29/2026 (passed 1 day ago)" in after
+    before = explain(claim, evaluate([claim], rules, date(2026, 8, 28)).results[0], "mdy")
+    assert "Appeal deadline: 08/29/2026 (1 day left)" in before

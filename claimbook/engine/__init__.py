@@ -282,7 +282,9 @@ def explain(claim: Claim, result: Result, order: str = "iso") -> str:
     def left(days: int | None) -> str:
         if days is None:
             return ""
-        return f"passed {-days} days ago" if days < 0 else ("today" if days == 0 else f"{days} days left")
+        if days < 0:
+            return f"passed {-days} day{'s' if days != -1 else ''} ago"
+        return "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} left"
 
     lines = [
         f"Claim {result.claim_id} - {claim.patient or 'patient not given'} - {result.payer_name} (rules: {result.payer_key})",
