@@ -23,7 +23,7 @@ def worklist_table(worklist: Block, limit: int = 20) -> str:
         due = v("Due")
         lines.append(
             f"{v('#') or '':>3}  {_cut(str(v('Claim ID')), 8):<8} {_cut(str(v('Payer') or ''), 22):<22} "
-            f"{_cut(v('Next Action') or '', 52):<52} {due.isoformat() if due else '':<10} "
+            f"{_cut(v('Next Action') or '', 52):<52} {due.strftime('%m/%d/%Y') if due else '':<10} "
             f"{v('Days Overdue') or '':>9} {v('At Stake') or 0:>10,.2f}  {v('TF Risk') or '':<8}"
         )
     if not worklist.rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import date
 
@@ -48,6 +49,9 @@ def test_demo_prints_todays_share_numbered_from_1_and_the_backlog(capsys):
     results = evaluate(sample_claims(AS_OF), load_rules(), AS_OF).results
     due = sorted((r for r in results if r.priority and r.follow_up <= date(2026, 11, 30)), key=lambda r: r.priority)
     assert [line.split()[1] for line in rows] == [r.claim_id for r in due[:len(rows)]]
+    # Dates in the tracker's order (month first, as the backlog table below), never ISO.
+    assert all(re.search(r"\b\d{2}/\d{2}/\d{4}\b", line) and not re.search(r"\d{4}-\d{2}-\d{2}", line)
+               for line in rows)
     waiting = lines[start + 3 + len(rows)]
     assert waiting.startswith(f"{len(due) - len(rows)} more claims due by 11/30/2026 wait their turn: at this pace "
                               "they come up over the next ")
