@@ -163,7 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     say("claimbook is installed. Now setting up the Excel tracker:")
     say()
-    done = subprocess.run([str(env_python(env)), "-m", "claimbook.cli", "excel", "install"])
+    # Run from the home folder: "python -m" puts the current folder first on the import path, and the
+    # Windows installer starts in the claimbook folder, whose source (and any claimbook.egg-info a
+    # developer's "pip install ." left there) would answer instead of what was just installed.
+    done = subprocess.run([str(env_python(env)), "-m", "claimbook.cli", "excel", "install"], cwd=str(Path.home()))
     say()
     if done.returncode != 0:
         say("claimbook is installed, but setting up the tracker needs attention: see the message above "

@@ -244,7 +244,9 @@ def test_mac_installer_installs_then_updates_and_keeps_the_tracker_and_rules(tmp
     assert f"{tracker} is already there; it is kept as it is" in again.stdout
     version = subprocess.run([str(env / "bin" / "python"), "-c",
                               "import importlib.metadata as m; print(m.version('claimbook'))"],
-                             capture_output=True, text=True, env=_clean_env(home)).stdout.strip()
+                             capture_output=True, text=True, env=_clean_env(home), cwd=home).stdout.strip()
+    # (cwd: "python -c" reads package metadata from the current folder first; CI's checkout holds the
+    # claimbook.egg-info of its own "pip install .", version 0.1.0.)
     assert version == "0.1.1"
     assert settings.read_text().endswith("# our contract: checked 2026-11-02\n")
     assert tracker.read_bytes() == tracker_bytes  # no Excel here: nothing to write into it
