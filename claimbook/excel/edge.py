@@ -233,41 +233,33 @@ class LiveEdge:
 
     def add_import_log(self, reports, when: dt.datetime) -> None:
         """Append the rows below the Import Log's last used row (the sheet is added when missing)."""
-        from claimbook.imports import IMPORT_LOG_COLUMNS, IMPORT_LOG_SHEET, STAMP_FORMAT, log_rows
+        from claimbook.imports import IMPORT_LOG_COLUMNS, IMPORT_LOG_SHEET, log_rows
 
-        self.wrote = True
-        rows = log_rows(reports, when)
-        sheet = self.sheet(IMPORT_LOG_SHEET, required=False)
-        if sheet is None:
-            sheet = self.book.sheets.add(IMPORT_LOG_SHEET, after=self.book.sheets[len(self.book.sheets) - 1])
-            self._sheets[IMPORT_LOG_SHEET] = sheet
-            rows = [list(IMPORT_LOG_COLUMNS), *rows]
-            first = 1
-        else:
-            first = max(sheet.used_range.last_cell.row, 1) + 1
-        last = first + len(rows) - 1
-        self.put(sheet, first, 1, [[cell(v) for v in r] for r in rows])
-        sheet.range((first, 1), (last, 1)).number_format = STAMP_FORMAT
+        self._append_rows(IMPORT_LOG_SHEET, IMPORT_LOG_COLUMNS, log_rows(reports, when), stamp=1)
 
     def add_payments(self, rows: list[list]) -> None:
         """Append remittance payments below the Payments sheet's last used row (added when missing)."""
-        from claimbook.imports import STAMP_FORMAT
         from claimbook.x12.history import PAYMENT_COLUMNS, PAYMENTS_SHEET
 
-        if not rows:
-            return
+        if rows:
+            self._append_rows(PAYMENTS_SHEET, PAYMENT_COLUMNS, rows, stamp=PAYMENT_COLUMNS.index("Imported") + 1)
+
+    def _append_rows(self, name: str, columns, rows: list[list], stamp: int) -> None:
+        """One bulk write of ``rows`` below the sheet's last used row, the sheet (with ``columns`` as its
+        header row) added at the end when missing; column ``stamp`` shows the import time."""
+        from claimbook.imports import STAMP_FORMAT
+
         self.wrote = True
-        sheet = self.sheet(PAYMENTS_SHEET, required=False)
+        sheet = self.sheet(name, required=False)
         if sheet is None:
-            sheet = self.book.sheets.add(PAYMENTS_SHEET, after=self.book.sheets[len(self.book.sheets) - 1])
-            self._sheets[PAYMENTS_SHEET] = sheet
-            rows = [list(PAYMENT_COLUMNS), *rows]
+            sheet = self.book.sheets.add(name, after=self.book.sheets[len(self.book.sheets) - 1])
+            self._sheets[name] = sheet
+            rows = [list(columns), *rows]
             first = 1
         else:
             first = max(sheet.used_range.last_cell.row, 1) + 1
         last = first + len(rows) - 1
         self.put(sheet, first, 1, [[cell(v) for v in r] for r in rows])
-        stamp = PAYMENT_COLUMNS.index("Imported") + 1
         sheet.range((first, stamp), (last, stamp)).number_format = STAMP_FORMAT
 
     def put(self, sheet, row: int, col: int, values: list[list]) -> None:
