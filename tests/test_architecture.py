@@ -103,7 +103,7 @@ LAYERS = [  # lowest first; a module may import its own layer and the ones below
               "claimbook.table", "claimbook.blocks", "claimbook.pipeline", "claimbook.sheets", "claimbook.report",
               "claimbook.sample", "claimbook.x12", "claimbook.imports", "claimbook.planning")),
     ("application", ("claimbook.app",)),
-    ("edges", ("claimbook.workbook", "claimbook.excel.edge", "claimbook.template")),
+    ("edges", ("claimbook.xlsx", "claimbook.workbook", "claimbook.excel.edge", "claimbook.template")),
     ("front doors", ("claimbook.commands", "claimbook.cli", "claimbook.excel")),
 ]
 
