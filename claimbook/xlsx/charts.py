@@ -79,8 +79,9 @@ def _formulas(node: Node, path: tuple, found: dict, data: bytes, f: str) -> None
     for c in node.children:
         if c.qname == f and path and path[0] in ("tx", "cat", "val") and not c.empty:
             text = unescape(data[c.head_end:data.rindex(b"</", 0, c.end)].decode("utf-8"), _ENTITIES)
-            sheet, _, ref = text.rpartition("!")
-            found.setdefault(path[0], (c, sheet, ref))
+            sheet, bang, ref = text.rpartition("!")
+            if bang:  # not a literal name ("Open AR" as LibreOffice writes it)
+                found.setdefault(path[0], (c, sheet, ref))
         else:
             _formulas(c, path + (c.name,), found, data, f)
 

@@ -166,7 +166,7 @@ class Writer:
     def _write(self, el, out: list) -> None:
         decls: dict = {}
         tag = self.name(el.tag, decls)
-        attrs = [(self.name(k, decls), v) for k, v in el.attrib.items()]
+        attrs = [(self.name(k, decls) if k.startswith("{") else k, v) for k, v in el.attrib.items()]
         attrs = [(f"xmlns:{p}", uri) for uri, p in decls.items()] + attrs
         children = list(el)
         if not children and not el.text:
