@@ -51,8 +51,22 @@ def stream_copy(src: Path, target: Path, as_of: date = AS_OF):
     with Package(src) as pkg:
         book = StyleBook(pkg.read(pkg.styles_part()))
         got = generated_parts(pkg, book, output)
-        pkg.write(target, {**got.parts, pkg.styles_part(): book.to_bytes()})
+        names = _defined_names(pkg.read(pkg.workbook_part), got)
+        pkg.write(target, {**got.parts, pkg.styles_part(): book.to_bytes(), pkg.workbook_part: names})
     return got, book
+
+
+def _defined_names(workbook: bytes, got) -> bytes:
+    """workbook.xml with the print areas and the Worklist filter's range set (what the lead's edge does)."""
+    def absolute(ref: str) -> str:
+        return ":".join(re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", part) for part in ref.split(":"))
+
+    for kind, refs in (("Print_Area", got.print_areas), ("_FilterDatabase", got.auto_filters)):
+        for sheet, ref in refs.items():
+            workbook, n = re.subn(rf"(<definedName name=\"_xlnm.{kind}\"[^>]*>'?{sheet}'?!)[^<]*(</definedName>)".encode(),
+                                  rb"\g<1>" + absolute(ref).encode() + rb"\g<2>", workbook)
+            assert n == 1
+    return workbook
 
 
 def openpyxl_copy(src: Path, target: Path, as_of: date = AS_OF) -> Path:
@@ -150,7 +164,7 @@ def test_everything_else_stays_byte_for_byte(demo, both):
 
     with zipfile.ZipFile(demo) as z0, zipfile.ZipFile(stream) as z1:
         changed = {n for n in z0.namelist() if z0.read(n) != z1.read(n)}
-        assert changed <= set(got.parts) | {"xl/styles.xml"}
+        assert changed <= set(got.parts) | {"xl/styles.xml", "xl/workbook.xml"}  # workbook.xml: print areas
         assert "xl/drawings/drawing1.xml" not in changed and "xl/vbaProject.bin" not in changed
         for part in got.parts:
             before, after = z0.read(part), z1.read(part)
