@@ -15,8 +15,9 @@ from xml.etree import ElementTree as ET
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 
+from claimbook.xlsx import NeedsUpgrade
 from claimbook.xlsx.parts import NS_MAIN, local
-from claimbook.xlsx.xmlscan import Writer, qualify, scan, splice, start_tag
+from claimbook.xlsx.xmlscan import ScanError, Writer, qualify, scan, splice, start_tag
 
 # CT_Stylesheet's sequence: where a section missing from a workbook's styles.xml goes
 _ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs", "tableStyles",
@@ -270,7 +271,10 @@ class StyleBook:
         data = self._data()
         if not self.changed:
             return data
-        root = scan(data, depth=1)
+        try:
+            root = scan(data, depth=1)
+        except ScanError as e:
+            raise NeedsUpgrade(f"styles.xml cannot be read for splicing: {e}") from e
         prefix = Writer(root, NS_MAIN).main_prefix
         replace = {}
         for section, added in self._added.items():
