@@ -22,6 +22,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to
 from claimbook import sheets as S
 from claimbook.xlsx import NeedsUpgrade
 from claimbook.xlsx.charts import chart_parts
+from claimbook.xlsx.parts import NS_MAIN
 from claimbook.xlsx.sheetxml import SheetEdit, Scanned, col_styles, column_widths, rewrite_sheet, scan_sheet
 from claimbook.xlsx.styles import StyleBook
 from claimbook.xlsx.xmlscan import Writer, esc_text, start_tag
@@ -184,7 +185,7 @@ def _worklist_cols(ws, sc: Scanned, book: StyleBook) -> dict[int, tuple]:
 
 def _conditional(ws, sc: Scanned, book: StyleBook) -> str:
     """The scratch sheet's conditional formats as elements of the tracker, their formats in its dxfs."""
-    writer = Writer(sc.root, "http://schemas.openxmlformats.org/spreadsheetml/2006/main")
+    writer = Writer(sc.root, NS_MAIN)
     out = []
     for cf in ws.conditional_formatting:
         rules = []
