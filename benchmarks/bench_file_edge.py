@@ -161,9 +161,9 @@ def main(argv=None) -> int:
             if i <= 0:
                 print(f"warm-up round done ({time.perf_counter() - started:.0f} s)", flush=True)
             else:
-                print(f"round {i}: " + "; ".join(f"({label}) {runs[label][-1]['cpu']:.2f} s "
-                                                  f"{runs[label][-1]['maxrss_kb'] / 1024:.0f} MB" for label, *_ in plan),
-                      flush=True)
+                last = {label: runs[label][-1] for label, *_ in plan}
+                print(f"round {i}: " + "; ".join(f"({k}) {r['cpu']:.2f} s {r['maxrss_kb'] / 1024:.0f} MB"
+                                                  for k, r in last.items()), flush=True)
     names = {"baseline": "openpyxl load+save", "refresh": "refresh, next day", "import": "import 100+100 claims"}
     print()
     print(f"{args.claims:,} claims; medians of {args.rounds} round{'s' if args.rounds != 1 else ''} "
