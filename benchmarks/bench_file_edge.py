@@ -78,21 +78,26 @@ print(json.dumps({"wall": wall, "maxrss_kb": resource.getrusage(resource.RUSAGE_
 
 
 def build(folder: Path, n: int) -> None:
-    """Tracker.xlsx (n claims, refreshed as of AS_OF) and changes.csv (CHANGED existing + NEW new claims)."""
+    """Tracker.xlsx (n claims, refreshed as of AS_OF), changes.csv (CHANGED existing + NEW new claims, fewer
+    new ones when the tracker is near the claims limit: none at 100,000) and built.json (the counts)."""
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "benchmarks"))
     import bench_refresh
     import stress_limits
+    from claimbook.imports.sizes import MAX_CLAIMS
     from claimbook.sample import sample_claims
 
     bench_refresh.build(folder / "Tracker.xlsx", n)
-    csv = stress_limits.claims_csv(folder / "changes.csv", NEW)  # new claims C0000000..., none in the tracker
+    new = max(0, min(NEW, MAX_CLAIMS - n))
+    csv = stress_limits.claims_csv(folder / "changes.csv", new)  # new claims C0000000..., none in the tracker
     ids = [c.claim_id for c in sample_claims(AS_OF, n=n)]
     step = max(1, len(ids) // CHANGED)
     with open(csv, "a", encoding="utf-8", newline="") as f:
         for i, claim_id in enumerate(ids[::step][:CHANGED]):
             status = ("Paid", "Denied", "Pending")[i % 3]
             f.write(f"{claim_id},,,,,,{status},changed by the payer's export\n")
+    changed = len(ids[::step][:CHANGED])
+    (folder / "built.json").write_text(json.dumps({"claims": n, "changed": changed, "new": new}))
 
 
 def run_child(kind: str, src: Path, dst: Path, edge: str = "front", csv: Path | None = None) -> dict:
@@ -132,6 +137,8 @@ def main(argv=None) -> int:
                     help="refresh/import through the front doors (default), today's openpyxl FileEdge, or both")
     ap.add_argument("--warmup", type=int, default=1, help="warm-up rounds, discarded (default 1)")
     ap.add_argument("--check", action="store_true", help="exit 1 when a ratio misses its target")
+    ap.add_argument("--workdir", metavar="DIR", help="build the tracker here and keep it; reused by the next run "
+                                                     "with the same --claims (default: a temporary folder)")
     ap.add_argument("--build", metavar="DIR", help=argparse.SUPPRESS)  # internal: build in a subprocess
     args = ap.parse_args(argv)
     if args.build:
@@ -146,11 +153,17 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="claimbook-edge-bench-") as tmp:
         tmp = Path(tmp)
+        built = Path(args.workdir) / f"claims-{args.claims}" if args.workdir else tmp
+        src, csv = built / "Tracker.xlsx", built / "changes.csv"
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--build", str(tmp), "--claims", str(args.claims)], check=True)
-        src, csv = tmp / "Tracker.xlsx", tmp / "changes.csv"
-        print(f"built a {args.claims:,}-claim tracker ({src.stat().st_size / 1e6:.1f} MB, refreshed as of {AS_OF}) "
-              f"and a CSV of {CHANGED} changed + {NEW} new claims in {time.perf_counter() - t0:.1f} s", flush=True)
+        reused = (built / "built.json").exists()
+        if not reused:
+            built.mkdir(parents=True, exist_ok=True)
+            subprocess.run([sys.executable, __file__, "--build", str(built), "--claims", str(args.claims)], check=True)
+        counts = json.loads((built / "built.json").read_text())
+        print(f"{'reused' if reused else 'built'} a {args.claims:,}-claim tracker ({src.stat().st_size / 1e6:.1f} MB, "
+              f"refreshed as of {AS_OF}) and a CSV of {counts['changed']} changed + {counts['new']} new claims"
+              + (f" in {built}" if reused else f" in {time.perf_counter() - t0:.1f} s"), flush=True)
         runs: dict[str, list[dict]] = {label: [] for label, _k, _e in plan}
         for i in range(-args.warmup + 1, args.rounds + 1):
             for label, kind, edge in plan:
@@ -158,13 +171,10 @@ def main(argv=None) -> int:
                                 csv if kind == "import" else None)
                 if i > 0:
                     runs[label].append(got)
-            if i <= 0:
-                print(f"warm-up round done ({time.perf_counter() - started:.0f} s)", flush=True)
-            else:
-                last = {label: runs[label][-1] for label, *_ in plan}
-                print(f"round {i}: " + "; ".join(f"({k}) {r['cpu']:.2f} s {r['maxrss_kb'] / 1024:.0f} MB"
-                                                  for k, r in last.items()), flush=True)
-    names = {"baseline": "openpyxl load+save", "refresh": "refresh, next day", "import": "import 100+100 claims"}
+                print(f"{'warm-up' if i <= 0 else f'round {i}'}: ({label}) {got['cpu']:.2f} s CPU, "
+                      f"{got['maxrss_kb'] / 1024:.0f} MB ({time.perf_counter() - started:.0f} s so far)", flush=True)
+    names = {"baseline": "openpyxl load+save", "refresh": "refresh, next day",
+             "import": f"import {counts['changed']}+{counts['new']} claims"}
     print()
     print(f"{args.claims:,} claims; medians of {args.rounds} round{'s' if args.rounds != 1 else ''} "
           f"({args.warmup} warm-up round{'s' if args.warmup != 1 else ''} discarded); "
