@@ -18,7 +18,7 @@ from typing import Iterable
 from claimbook.engine.actions import NOTHING, Action, appeal_window_due, next_action, open_balance
 from claimbook.engine.checks import data_issues
 from claimbook.engine.cob import coordinate, link
-from claimbook.engine.why import EVIDENCE_SAID, full_why, short_why
+from claimbook.engine.why import EVIDENCE_SAID, Reasoning, short_why
 from claimbook.engine.dates import add_period, dates_in_order, iso, say_date
 from claimbook.engine.filing import Deadline, filing_deadline, filing_evidence, filing_risk
 from claimbook.engine.priority import ranks, score
@@ -168,9 +168,9 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool, other: Claim |
 
     facts = (c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule, as_of, evidence)
     order = settings.text_dates
-    # The full reasoning stays ISO until explain shows it (one claim at a time): rewriting it for 100,000
-    # claims would cost more than the rest of the sentence work.
-    details, why = full_why(*facts), short_why(*facts, order)
+    # The full reasoning is written when explain reads it (one claim at a time), and stays ISO until then:
+    # writing it for 100,000 claims nobody reads at once cost a third of the sentence work.
+    details, why = Reasoning(facts), short_why(*facts, order)
     text = dates_in_order(action.text, order)
     # Positional, in the order of Result._fields (test_every_result_field_holds_its_own_value pins it).
     return [
@@ -308,7 +308,7 @@ def explain(claim: Claim, result: Result, order: str = "iso") -> str:
         lines.append(f"Priority: #{result.priority} (score {result.score:g}, ${result.at_stake:,.2f} at stake)")
     lines.append(f"Why: {result.why}")
     if result.details and result.details != result.why:
-        lines.append(f"Full reasoning and sources: {dates_in_order(result.details, order)}")
+        lines.append(f"Full reasoning and sources: {dates_in_order(str(result.details), order)}")
     for issue in result.data_issues:
         lines.append(f"Data issue: {issue}")
     return "\n".join(lines)

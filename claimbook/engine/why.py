@@ -5,7 +5,8 @@ Both come from one builder (``_build``), so they always say the same thing:
   names, no citations; typically at most 160 characters and never more than ``WHY_MAX`` (260): if the
   plain version is longer, the details in parentheses go first, then the boilerplate advice.
 - ``full_why`` (``Result.details``: explain, the ribbon's Explain): the same with the rules file, the
-  line and the source of each rule, as billers need them.
+  line and the source of each rule, as billers need them. ``Reasoning`` holds the facts and writes it the
+  first time it is read: only explain reads it, one claim at a time, so a 100,000-claim run never does.
 
 Dates are written ISO here; the engine rewrites every sentence in the tracker's date order afterwards
 (``dates.dates_in_order``), so the step functions never need to know it.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import total_ordering
 
 from claimbook.engine.actions import NOTHING
 from claimbook.engine.dates import dates_in_order, say_date
@@ -37,6 +39,73 @@ def full_why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_
                           True))
 
 
+@total_ordering
+class Reasoning:
+    """``Result.details``: the full reasoning (``full_why``), written when first read and then kept.
+
+    It reads like the text: ``str()``, ``==`` and ``hash`` with the same text as a plain string, ``in``,
+    ``len``, f-strings and every ``str`` method (``startswith``, ``split``...); pickled, it is a plain
+    string. ``str(result.details)`` where a real ``str`` is needed (``re``, ``json``).
+    """
+
+    __slots__ = ("_facts", "_text")
+
+    def __init__(self, facts: tuple):
+        self._facts = facts  # full_why's arguments
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = full_why(*self._facts)
+            self._facts = None
+        return self._text
+
+    def __eq__(self, other):
+        if isinstance(other, Reasoning):
+            other = str(other)
+        return str(self) == other if isinstance(other, str) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __len__(self) -> int:
+        return len(str(self))
+
+    def __contains__(self, part: str) -> bool:
+        return part in str(self)
+
+    def __iter__(self):
+        return iter(str(self))
+
+    def __getitem__(self, index):
+        return str(self)[index]
+
+    def __add__(self, other: str) -> str:
+        return str(self) + other
+
+    def __radd__(self, other: str) -> str:
+        return other + str(self)
+
+    def __lt__(self, other) -> bool:
+        if isinstance(other, Reasoning):
+            other = str(other)
+        return str(self) < other if isinstance(other, str) else NotImplemented
+
+    def __reduce__(self):
+        return str, (str(self),)
+
+    def __getattr__(self, name: str):  # the str methods: startswith, split, upper...
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(str(self), name)
+
+
 def short_why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule, as_of: date, evidence,
               order: str = "iso") -> str:
     """The Why cell: the same sentences without files and sources. If longer than ``WHY_MAX``: the terse
@@ -56,8 +125,7 @@ def short_why(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal
 def _build(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_rule, as_of, evidence, full: bool,
            order: str = "iso", terse: bool = False) -> list[str]:
     """The sentences, dates in ``order`` (the reason, written by the step functions, is rewritten)."""
-    def iso(day) -> str:  # noqa: F811 - every date below in the sentence's order
-        return say_date(day, order)
+    iso = _SAY[order]  # every date below in the sentence's order
 
     def src(source: str) -> str:  # "; <source>" inside a parenthesis, in the full reasoning only
         return f"; {source}" if full and source else ""
@@ -65,7 +133,9 @@ def _build(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_ru
     def paren(inner: str) -> str:  # a parenthesis the terse form leaves out
         return "" if terse else f" ({inner})"
 
-    reason = action.reason if full else _FILE_REF.sub("", action.reason)
+    reason = action.reason
+    if not full and ".y" in reason:  # a file reference such as "(denials.yaml:5)": not for the cell
+        reason = _FILE_REF.sub("", reason)
     reason = dates_in_order(reason, order)
     if terse:  # the working-time rule is the same on every denial: the date says enough
         reason = reason.replace(", worked within 10 business days", "")
@@ -81,7 +151,8 @@ def _build(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_ru
         if full:
             head = f"{lead}{reason} -> due {iso(due)}"
         else:  # "Documents due 2026-12-08" needs no ", due 2026-12-08"
-            head = reason if reason.endswith(iso(due)) else f"{reason}, due {iso(due)}"
+            said = iso(due)
+            head = reason if reason.endswith(said) else f"{reason}, due {said}"
         head += f", {overdue} days overdue." if overdue else "."
     out = [head]
     if deadline is not None and risk is Risk.PROOF and evidence is not None and terse:
@@ -131,6 +202,14 @@ def _build(c, payer, action, due, overdue, deadline, risk, appeal_due, appeal_ru
         else:
             out.append(f" Appeal by {iso(appeal_due)}{rule}.")
     return out
+
+
+def _say_iso(day: date | None) -> str:
+    return day.isoformat() if day is not None else "(no date)"
+
+
+# One function per date order, made once (a closure per sentence cost more than the dates it wrote).
+_SAY = {"iso": _say_iso, **{order: (lambda o: lambda day: say_date(day, o))(order) for order in ("mdy", "dmy")}}
 
 
 def _ordinal(n: int) -> str:
