@@ -111,7 +111,7 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool, other: Claim |
             msg = rules._match_cache[key] = _unknown_payer(c.payer, rules)
         issues.append(msg)
     unknown = [f"{d.group}-{d.carc}" for d in c.denial_codes
-               if rules.denials.lookup(d.group, d.carc, d.rarcs) is rules.denials.fallback]
+               if rules.denials.lookup(d.group, d.carc, d.rarcs) is rules.denials.fallback] if c.denial_codes else None
     if unknown:  # recorded as the payer sent it; the default action applies (issue 10)
         issues.append(f"Denial code {', '.join(dict.fromkeys(unknown))} is not in {rules.denials.fallback.file}: the "
                       "general action for unknown codes applies; add the code to the rules to say what to do")

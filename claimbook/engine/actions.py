@@ -184,8 +184,12 @@ def step_docs_requested(c: Claim, payer: PayerRules, rules: Rules, as_of: date) 
 def _denials(c: Claim, rules: Rules, skip: frozenset[str] = frozenset()) -> list[DenialRule]:
     """The claim's denial codes that need work, most urgent first. Codes of equal urgency go in code
     order, so the order they were typed in never changes the answer."""
-    found = (rules.denials.lookup(code.group, code.carc, code.rarcs) for code in c.denial_codes)
-    return sorted((rule for rule in found if rule.category not in skip), key=_most_urgent_first)
+    lookup = rules.denials.lookup
+    found = [rule for rule in [lookup(code.group, code.carc, code.rarcs) for code in c.denial_codes]
+             if rule.category not in skip]
+    if len(found) > 1:
+        found.sort(key=_most_urgent_first)
+    return found
 
 
 def _most_urgent_first(rule: DenialRule) -> tuple[int, str]:
@@ -207,6 +211,7 @@ def _work_by(c: Claim, payer: PayerRules, rules: Rules, as_of: date, what: str) 
 
 
 PASSIVE = frozenset({"no_action"})
+PASSIVE_OR_PATIENT = PASSIVE | {"patient_resp"}  # a partial payment: the patient's share is not the payer's denial
 # Denials fixed by sending the payer a corrected claim: the filing (or corrected-claim) deadline is live again.
 CORRECTED = frozenset({"correct_resubmit", "bundling", "coding_review", "eligibility", "credentialing"})
 
@@ -287,7 +292,7 @@ def appeal_window_due(c: Claim, ap: Appeal) -> date | None:
 
 
 def step_partially_paid(c: Claim, payer: PayerRules, rules: Rules, as_of: date) -> Action:
-    found = _denials(c, rules, skip=PASSIVE | {"patient_resp"})
+    found = _denials(c, rules, skip=PASSIVE_OR_PATIENT)
     if found:
         return _denial_action(c, payer, rules, as_of, found)
     return step_paid(c, payer, rules, as_of)
