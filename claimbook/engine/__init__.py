@@ -159,9 +159,10 @@ def _assess(c: Claim, rules: Rules, as_of: date, duplicate: bool, other: Claim |
             action = action._replace(text=f"{passed} {iso(appeal_due)} - {action.text}")
     due = action.due if is_open else None
     overdue = max(0, (as_of - due).days) if due else 0
-    at_stake = action.at_stake if action.at_stake is not None else open_balance(c)
     if not is_open:
         at_stake = 0.0
+    else:
+        at_stake = action.at_stake if action.at_stake is not None else open_balance(c)
     docs_days = (c.docs_due - as_of).days if c.status is Status.DOCS_REQUESTED and c.docs_due is not None else None
     nearest = _most_pressing(tf_days if risk not in (None, Risk.MET, Risk.PROOF) else None, appeal_days, docs_days)
     s = score(at_stake, nearest, overdue, settings.priority) if is_open else 0.0

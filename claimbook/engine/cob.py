@@ -45,8 +45,11 @@ def is_crossover(c: Claim) -> bool:
     return bool(notes) and _CROSSOVER.search(notes) is not None and _NOT_OURS.search(notes) is None
 
 
-def _key(c: Claim) -> tuple[str, date] | None:
-    patient = " ".join(c.patient.lower().replace(",", " ").split())
+def _key(c: Claim, said: dict[str, str]) -> tuple[str, date] | None:
+    """(patient as compared, DOS); ``said`` remembers each Patient cell's comparable form for one batch."""
+    patient = said.get(c.patient)
+    if patient is None:
+        patient = said[c.patient] = " ".join(c.patient.lower().replace(",", " ").split())
     return (patient, c.dos_from) if patient and c.dos_from is not None else None
 
 
@@ -54,10 +57,11 @@ def link(claims: Sequence[Claim]) -> list[Claim | None]:
     """For each claim, the claim on the other side of its coordination of benefits, or None: a Primary
     row gets its Secondary row, a Secondary row its Primary row (same patient and DOS)."""
     out: list[Claim | None] = [None] * len(claims)
+    said: dict[str, str] = {}  # a practice's patients have many claims each
     secondaries: dict[tuple, Claim] = {}
     for c in claims:
         if c.order is Order.SECONDARY:
-            k = _key(c)
+            k = _key(c, said)
             if k is not None:
                 secondaries.setdefault(k, c)
     if not secondaries:
@@ -66,13 +70,13 @@ def link(claims: Sequence[Claim]) -> list[Claim | None]:
     days = {k[1] for k in secondaries}  # a cheap first test: most primaries share no date with a secondary
     for i, c in enumerate(claims):
         if c.order is Order.PRIMARY and c.dos_from in days:
-            k = _key(c)
+            k = _key(c, said)
             if k is not None and k in secondaries:
                 out[i] = secondaries[k]
                 primaries.setdefault(k, c)
     for i, c in enumerate(claims):
         if c.order is Order.SECONDARY:
-            k = _key(c)
+            k = _key(c, said)
             if k is not None and k in primaries:
                 out[i] = primaries[k]
     return out
