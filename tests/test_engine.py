@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import date, timedelta
 
 import pytest
 
-from claimbook.engine import aging_bucket, assess, evaluate
+from claimbook.engine import aging_bucket, assess, evaluate, explain
 from claimbook.engine.priority import ranks
 from claimbook.model import Channel, ClaimType, DenialCode, Network, Order, Risk, Status
 from claimbook.rules.schema import Anchor, Cited, Period, Settings, TimelyFiling
@@ -471,6 +472,25 @@ def test_every_result_field_holds_its_own_value():
                    "2026-10-20 + 180 days; Appeal source).",
     }
     assert assess(c, rules(), AS_OF) == r._replace(priority=0)  # one claim alone is not ranked
+
+
+def test_the_full_reasoning_reads_like_its_text():
+    """``details`` is written when first read (only explain shows it); until then and after, it is its text."""
+    c = claim(claim_id="A1", status=Status.DENIED, dos_from=date(2026, 9, 1), submitted=date(2026, 9, 3),
+              billed=250.0, denial_codes=(DenialCode("CO", "50"),), remit_date=date(2026, 10, 20))
+    text = ("Acme Health (payers/acme.yaml): denial CO-50 (denials.yaml:5) on remittance 2026-10-20, worked within 10 "
+            "business days -> due 2026-11-03, 20 days overdue. Appeal by 2027-04-18 (remittance 2026-10-20 + 180 days; "
+            "Appeal source).")
+    r, again = one(c), one(c)
+    assert r.details == text and text == again.details and r.details == again.details and r == again
+    assert str(r.details) == text and f"{r.details}" == text and repr(r.details) == repr(text)
+    assert hash(r.details) == hash(text) and {text: 1}[r.details] == 1
+    assert len(r.details) == len(text) and r.details.startswith("Acme Health (") and "Appeal source" in r.details
+    assert r.details != r.why and r.details != "Acme Health" and sorted([text, r.details, "A"])[0] == "A"
+    kept = pickle.loads(pickle.dumps(r))
+    assert kept == r and type(kept.details) is str and kept.details == text
+    assert ("Full reasoning and sources: Acme Health (payers/acme.yaml): denial CO-50 (denials.yaml:5) on remittance "
+            "10/20/2026") in explain(c, r, "mdy")
 
 
 def test_a_date_near_the_year_9999_is_flagged_not_fatal():
