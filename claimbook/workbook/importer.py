@@ -16,12 +16,12 @@ def import_files(files, tracker, preset=None, again=False, as_of=None, rules_dir
     """
     from claimbook.app.importing import import_files as import_into
     from claimbook.workbook import io
-    from claimbook.workbook.edge import FileEdge
     from claimbook.workbook.lock import writer_lock
+    from claimbook.workbook.stream import run_on_file
 
     tracker = Path(tracker)
     io.check_file(tracker)  # plain advice (missing, open in Excel, read-only) before waiting for the lock
     with writer_lock(tracker, "import"):
-        result, done = import_into(FileEdge(tracker), files, preset=preset, again=again,
-                                   add_unmatched=add_unmatched, as_of=as_of, rules_dir=rules_dir)
+        result, done = run_on_file(tracker, lambda edge: import_into(
+            edge, files, preset=preset, again=again, add_unmatched=add_unmatched, as_of=as_of, rules_dir=rules_dir))
     return result.reports, done.output if done is not None else None

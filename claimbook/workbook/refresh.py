@@ -30,7 +30,10 @@ def refresh_workbook(wb, path: Path, as_of: date | None = None, rules_dir=None):
 
 def evaluate_file(path, as_of: date | None = None, rules_dir=None) -> RefreshOutput:
     """Everything a refresh would compute for a tracker file, without changing the file (``explain``)."""
-    return usecase.evaluate(FileEdge(path), as_of=as_of, rules_dir=rules_dir)
+    from claimbook.workbook.stream import StreamEdge
+
+    with StreamEdge(path) as edge:  # reads only: the cells it needs, nothing loaded beyond them
+        return usecase.evaluate(edge, as_of=as_of, rules_dir=rules_dir)
 
 
 def refresh_file(path, as_of: date | None = None, rules_dir=None) -> RefreshOutput:
@@ -48,11 +51,13 @@ def refresh_with_notes(path, as_of: date | None = None, rules_dir=None) -> tuple
 
     path = Path(path)
     io.check_file(path)  # plain advice (missing, open in Excel, read-only) before waiting for the lock
+    from claimbook.workbook.stream import run_on_file
+
+    def work(edge):
+        return usecase.refresh(edge, as_of=as_of, rules_dir=rules_dir).output, far_entries_notes(edge.wb, path.name)
+
     with writer_lock(path, "refresh"):
-        edge = FileEdge(path)
-        notes = far_entries_notes(edge.wb, path.name)
-        output = usecase.refresh(edge, as_of=as_of, rules_dir=rules_dir).output
-    return output, notes
+        return run_on_file(path, work)
 
 
 def far_entries_notes(wb, name: str) -> list[str]:

@@ -189,12 +189,15 @@ class Package:
         return parts[0] if parts and parts[0] in self.names else None
 
     # ---- saving
-    def write(self, target, replaced: dict[str, bytes], added: dict[str, bytes] | None = None) -> None:
+    def write(self, target, replaced: dict[str, bytes], added: dict[str, bytes] | None = None,
+              removed: set[str] | frozenset = frozenset()) -> None:
         """Write the package to ``target``: parts in ``replaced`` with their new bytes, the others copied as
-        they are (same name, order, date, compression), then the ``added`` parts."""
+        they are (same name, order, date, compression) except the ``removed`` ones, then the ``added`` parts."""
         added = dict(added or {})
         with zipfile.ZipFile(target, "w", allowZip64=True) as out:
             for info in self.infos:
+                if info.filename in removed:
+                    continue
                 data = replaced.get(info.filename)
                 if data is None:
                     data = self.zip.read(info.filename)
