@@ -33,7 +33,6 @@ from claimbook.xlsx import book as wbxml
 from claimbook.workbook import places
 from claimbook.workbook.opening import DATE_FORMAT
 
-_LOOK_UP = 50  # rows looked up for the style of a new cell (Excel's table growth copies the row above)
 
 
 class StreamEdge:
@@ -57,7 +56,6 @@ class StreamEdge:
         self.parts: dict[str, bytes] = {}  # whole parts replaced (generated sheets, tables)
         self.new_sheets: list[tuple[str, str]] = []  # (name, part) added by this run
         self.print_areas: dict[str, str] = {}
-        self.formulas_replaced = False
         self._styled: dict[tuple[int, str], int] = {}
 
     def close(self) -> None:
@@ -205,28 +203,24 @@ class StreamEdge:
             return
         if cell is None and value is None:
             return
-        styles = self.wb.styles
-        s = cell.s if cell is not None else self._donor_style(ws, row, col, getattr(where, "header_row", 1))
-        wanted = number_format or (DATE_FORMAT if isinstance(value, (date, datetime)) and not styles.is_date(s) else None)
-        if wanted and styles.number_format(s) != wanted:
-            key = (s, wanted)
-            if key not in self._styled:
-                self._styled[key] = styles.with_number_format(s, wanted)
-            s = self._styled[key]
-        if cell is not None and cell.data_type == "f":
-            self.formulas_replaced = True
-        self.edits.setdefault(ws.part, {})[(row, col)] = (value, s)
+        self.edits.setdefault(ws.part, {})[(row, col)] = (value, number_format)
         kind = ("s" if isinstance(value, str) else "b" if isinstance(value, bool) else
                 "d" if isinstance(value, (date, datetime)) else "n")
-        cells[(row, col)] = Cell(value, kind, s)
+        cells[(row, col)] = Cell(value, kind)
 
-    def _donor_style(self, ws, row: int, col: int, header_row: int) -> int:
-        cells = ws._cells
-        for r in range(row - 1, max(header_row, row - _LOOK_UP), -1):
-            cell = cells.get((r, col))
-            if cell is not None:
-                return cell.s
-        return ws.col_styles.get(col, 0)
+    def _style(self, s: int, value, number_format: str | None) -> int:
+        """The style a written cell gets: ``s`` (its own or the one above it), with ``number_format`` or, for
+        a date in a cell not formatted as one, claimbook's ``mm/dd/yyyy``."""
+        styles = self.wb.styles
+        wanted = number_format
+        if wanted is None and isinstance(value, (date, datetime)) and not styles.is_date(s):
+            wanted = DATE_FORMAT
+        if wanted is None or styles.number_format(s) == wanted:
+            return s
+        key = (s, wanted)
+        if key not in self._styled:
+            self._styled[key] = styles.with_number_format(s, wanted)
+        return self._styled[key]
 
     def _set_table_ref(self, place, new_last: int) -> None:
         from openpyxl.utils import get_column_letter
@@ -258,7 +252,7 @@ class StreamEdge:
 
         for part, edits in self.edits.items():
             xml = replaced.get(part)
-            replaced[part] = rewrite_sheet(xml if xml is not None else pkg.read(part), edits, epoch)
+            replaced[part] = rewrite_sheet(xml if xml is not None else pkg.read(part), edits, self._style, epoch)
         styles_part = pkg.styles_part()
         if self.wb.styles.changed and styles_part:
             replaced[styles_part] = self.wb.styles.to_bytes()
@@ -274,7 +268,7 @@ class StreamEdge:
             rels_xml, ct_xml = pkg.read(book_rels), pkg.read("[Content_Types].xml")
             for name, part in self.new_sheets:
                 book_xml, rels_xml, ct_xml = wbxml.add_sheet(book_xml, rels_xml, ct_xml, name, part, book_part)
-        if self.formulas_replaced:  # Excel's calculation chain would name cells that are no formulas now
+        if self.edits:  # Excel's calculation chain may name a cell written over, which is no formula now
             chain = pkg.related(book_part, "calcChain")
             if chain:
                 removed.update(chain)

@@ -1,12 +1,13 @@
-"""Reading a worksheet's cells from its XML, streamed, as openpyxl would read them.
+"""Reading a worksheet's cell values with python-calamine, a fast and well-kept reader (Rust's calamine).
 
-A sheet is read only when its cells are asked for, and into small cell objects (``Cell``: the value, the
-data type and the style index), so reading the Claims sheet of 10,000 claims costs a fraction of a
-second and a fraction of openpyxl's memory. ``Book`` and ``SheetCells`` offer the few things of an
-openpyxl workbook that ``claimbook.workbook.places`` reads (``worksheets``, ``sheetnames``, ``title``,
-``_cells``, ``tables``), so the stream edge finds and reads its blocks with the same code as the
-openpyxl edge and gets the same values: numbers as int or float as written, dates by the cell's number
-format (1900 or 1904 calendar), shared and inline strings as plain text, a formula as its text ("=...").
+A sheet is read only when its cells are asked for, into small cell objects (``Cell``: the value and its
+kind), so reading the Claims sheet of 10,000 claims costs a fraction of a second and of openpyxl's
+memory. ``Book`` and ``SheetCells`` offer the few things of an openpyxl workbook that
+``claimbook.workbook.places`` reads (``worksheets``, ``sheetnames``, ``title``, ``_cells``, ``tables``,
+``merged_cells``), so the stream edge finds and reads its blocks with the same code as the openpyxl
+edge and gets the same values: whole numbers as int, dates by the cell's number format (1900 or 1904
+calendar), shared, inline and rich strings as plain text. A formula reads as its result saved in the
+file (openpyxl reads its text), which is what the office manager sees in Excel.
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ from claimbook.xlsx.parts import local, NS_MAIN, Package, TablePart
 from claimbook.xlsx.styles import StyleBook
 
 _REF = re.compile(r"([A-Z]{1,3})(\d+)")
+
+
+def _letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 def column_index(letters: str) -> int:
@@ -37,14 +46,13 @@ def split_ref(ref: str) -> tuple[int, int]:
 
 
 class Cell:
-    """One cell as read: ``_value`` and ``data_type`` as openpyxl would have them, and its style index."""
+    """One cell as read: ``_value`` and ``data_type`` as openpyxl would have them (its note, if any)."""
 
-    __slots__ = ("_value", "data_type", "s", "comment")
+    __slots__ = ("_value", "data_type", "comment")
 
-    def __init__(self, value, data_type: str, s: int):
+    def __init__(self, value, data_type: str):
         self._value = value
         self.data_type = data_type
-        self.s = s
         self.comment = None
 
     @property
@@ -104,7 +112,6 @@ class SheetCells:
         self.tables = {t.name: Table(t) for t in book.pkg.tables(part)}
         self._read = False
         self._cell_store: dict[tuple[int, int], Cell] = {}
-        self.col_styles: dict[int, int] = {}
         self._merged = Merged()
 
     @property
@@ -122,8 +129,11 @@ class SheetCells:
     def _load(self) -> None:
         self._read = True
         pkg = self.book.pkg
-        read_cells(pkg.open(self.part), self.book.strings, self.book.styles, self.book.epoch1904,
-                   self._cell_store, self.col_styles, self._merged.ranges)
+        sheet = self.book.values.get_sheet_by_name(self.title)
+        read_values(sheet, self._cell_store)
+        for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ():
+            ref = f"{_letters(c1 + 1)}{r1 + 1}:{_letters(c2 + 1)}{r2 + 1}"
+            self._merged.ranges.append(Range(r1 + 1, c1 + 1, r2 + 1, c2 + 1, ref))
         for part in pkg.related(self.part, "comments"):
             if part in pkg.names:
                 for ref, text in read_notes(pkg.read(part)):
@@ -139,18 +149,22 @@ class Book:
         self.pkg = pkg
         styles = pkg.styles_part()
         self.styles = StyleBook(pkg.read(styles) if styles else None)
-        self._strings: list[str] | None = None
         book = ET.fromstring(pkg.read(pkg.workbook_part))
         pr = book.find(f"{{{NS_MAIN}}}workbookPr")
         self.epoch1904 = pr is not None and (pr.get("date1904") or "").lower() in ("1", "true")
+        self._values = None
         self.worksheets = [SheetCells(self, s.name, s.part) for s in pkg.sheets()
                            if s.kind == "worksheet" and s.part in pkg.names]
 
     @property
-    def strings(self) -> list[str]:
-        if self._strings is None:
-            self._strings = self.pkg.shared_strings()
-        return self._strings
+    def values(self):
+        """The workbook opened by python-calamine (a fast reader of cell values, in Rust), on first use."""
+        if self._values is None:
+            from python_calamine import CalamineWorkbook
+
+            with open(self.pkg.path, "rb") as f:
+                self._values = CalamineWorkbook.from_filelike(f)
+        return self._values
 
     @property
     def sheetnames(self) -> list[str]:
@@ -163,7 +177,7 @@ class Book:
         """A new, empty worksheet (its part is written by the caller)."""
         ws = SheetCells.__new__(SheetCells)
         ws.book, ws.title, ws.part, ws.tables = self, name, part, {}
-        ws._read, ws._cell_store, ws.col_styles, ws._merged = True, {}, {}, Merged()
+        ws._read, ws._cell_store, ws._merged = True, {}, Merged()
         self.worksheets.append(ws)
         return ws
 
@@ -174,111 +188,29 @@ class Book:
         raise KeyError(name)
 
 
-def read_cells(stream, strings: list[str], styles: StyleBook, epoch1904: bool, out: dict, col_styles: dict,
-               merged: list) -> None:
-    """Fill ``out`` with the cells of a worksheet XML stream ((row, column) -> ``Cell``)."""
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
+def read_values(sheet, out: dict) -> None:
+    """Fill ``out`` with the cells of a python-calamine sheet ((row, column) -> ``Cell``), 1-based like Excel.
 
-    epoch = CALENDAR_MAC_1904 if epoch1904 else CALENDAR_WINDOWS_1900
-    dates, durations = styles.date_styles(), styles.duration_styles()
-    shared: dict[str, tuple[str, str]] = {}  # shared formula id -> (master cell, formula)
-    row = 0
-    col = 0
-    for _event, el in ET.iterparse(stream, events=("end",)):
-        tag = el.tag
-        name = tag[tag.rfind("}") + 1:]
-        if name == "c":
-            ref = el.get("r")
-            if ref:
-                m = _REF.match(ref)
-                col = column_index(m.group(1))
-                row = int(m.group(2))
-            else:
-                col += 1
-            t = el.get("t") or "n"
-            s = int(el.get("s") or 0)
-            v = f = None
-            text_el = None
-            for child in el:
-                cname = local(child.tag)
-                if cname == "v":
-                    v = child.text
-                elif cname == "f":
-                    f = child
-                elif cname == "is":
-                    text_el = child
-            if f is not None:
-                value = _formula(f, ref or "", shared)
-                out[(row, col)] = Cell(value, "f", s)
+    A number comes as int when it is whole (as openpyxl reads "25"); a formula as its last result saved in
+    the file (what the office manager sees in Excel); an empty cell is no cell."""
+    rows = sheet.to_python(skip_empty_area=False)
+    for r, row in enumerate(rows, start=1):
+        for c, v in enumerate(row, start=1):
+            if v == "" or v is None:
                 continue
-            if t == "n":
-                if v is None:
-                    value, dt = None, "n"
-                else:
-                    value, dt = (float(v) if ("." in v or "E" in v or "e" in v) else int(v)), "n"
-                    if s in dates:
-                        try:
-                            value, dt = from_excel(value, epoch, timedelta=s in durations), "d"
-                        except (ValueError, OverflowError):
-                            pass  # a number formatted as a date that is none: kept as the number
-            elif t == "s":
-                value, dt = (strings[int(v)] if v is not None and int(v) < len(strings) else None), "s"
-            elif t == "inlineStr":
-                value = "".join(x.text or "" for x in text_el.iter() if local(x.tag) == "t") if text_el is not None else None
-                dt = "s"
-            elif t == "str":
-                value, dt = v, "s"
-            elif t == "b":
-                value, dt = (bool(int(v)) if v is not None else None), "b"
-            elif t == "e":
-                value, dt = v, "e"
-            elif t == "d":
-                value, dt = (from_ISO8601(v) if v else None), "d"
-            else:
-                value, dt = v, "n"
-            out[(row, col)] = Cell(value, dt, s)
-        elif name == "row":
-            r = el.get("r")
-            row = int(r) if r else row + 1
-            col = 0
-            el.clear()
-        elif name == "col":
-            if el.get("style"):
-                for c in range(int(el.get("min") or 1), int(el.get("max") or el.get("min") or 1) + 1):
-                    col_styles[c] = int(el.get("style"))
-        elif name == "mergeCell":
-            ref = el.get("ref") or ""
-            if ":" in ref:
-                a, b = ref.split(":", 1)
-                (r1, c1), (r2, c2) = split_ref(a), split_ref(b)
-                merged.append(Range(r1, c1, r2, c2, ref))
-        elif name == "sheetData":
-            el.clear()
-
-
-def _formula(f, ref: str, shared: dict) -> object:
-    """What openpyxl reads for a formula cell: "=" + its text; a shared formula's other cells translated."""
-    kind = f.get("t")
-    text = f.text
-    if kind == "shared":
-        si = f.get("si") or ""
-        if text:
-            shared[si] = (ref, text)
-        elif si in shared and ref:
-            from openpyxl.formula.translate import Translator
-
-            master, formula = shared[si]
-            try:
-                return Translator("=" + formula, master).translate_formula(ref)
-            except Exception:  # noqa: BLE001 - a formula openpyxl cannot translate reads as it is
-                return "=" + formula
-    if kind == "array":
-        from openpyxl.worksheet.formula import ArrayFormula
-
-        return ArrayFormula(f.get("ref") or ref, "=" + (text or ""))
-    if kind == "dataTable":
-        return "=(formula)"
-    return "=" + (text or "") if text is not None else "="
+            t = type(v)
+            if t is float:
+                if v.is_integer() and abs(v) < 1e15:
+                    v = int(v)
+                out[(r, c)] = Cell(v, "n")
+            elif t is str:
+                out[(r, c)] = Cell(v, "s")
+            elif t is bool:
+                out[(r, c)] = Cell(v, "b")
+            elif t is int:
+                out[(r, c)] = Cell(v, "n")
+            else:  # date, datetime, time, timedelta
+                out[(r, c)] = Cell(v, "d")
 
 
 def read_notes(xml: bytes) -> list[tuple[str, str]]:

@@ -17,9 +17,14 @@ from claimbook.xlsx.cells import column_index
 
 _SHEETDATA = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>.*?</(?:\w+:)?c>)", re.S)
+# A cell, with its column letters and style index (lookaheads: the attributes may come in any order).
+_CELL = re.compile(rb'<(?:\w+:)?c\b(?:(?=[^>]*?\sr="\$?([A-Z]{1,3})\$?\d+"))?(?:(?=[^>]*?\ss="(\d+)"))?[^>]*?'
+                   rb"(?:/>|>.*?</(?:\w+:)?c>)", re.S)
+_CELL_R = re.compile(rb'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?[^>]*?(?:/>|>.*?</c>)', re.S)  # as Excel writes cells
+_COLUMNS: dict[bytes, int] = {}
 _R_ROW = re.compile(rb'\br="(\d+)"')
 _R_CELL = re.compile(rb'\br="\$?([A-Z]{1,3})\$?(\d+)"')
+_COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)/?>")
 _SPANS = re.compile(rb'\s+spans="[^"]*"')
 _DIMENSION = re.compile(rb'(<(?:\w+:)?dimension\b[^>]*?\bref=")([^"]*)(")')
 
@@ -35,42 +40,73 @@ def letters(col: int) -> str:
 def render_cell(prefix: str, row: int, col: int, value, s: int, epoch1904: bool = False) -> bytes:
     """The XML of one cell. ``value`` is text, a number, a bool, a date, or None (the cell keeps its style)."""
     p = prefix
-    ref = f"{letters(col)}{row}"
+    if type(value) is float and (value != value or value in (_INF, -_INF)):
+        value = None  # no cell holds "not a number"
+    ref = _letters_s(col) + str(row)
     sa = f' s="{s}"' if s else ""
-    if value is None:
-        out = f'<{p}c r="{ref}"{sa}/>'
-    elif isinstance(value, str):
-        space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-        out = f'<{p}c r="{ref}"{sa} t="inlineStr"><{p}is><{p}t{space}>{escape(value)}</{p}t></{p}is></{p}c>'
-    elif isinstance(value, bool):
-        out = f'<{p}c r="{ref}"{sa} t="b"><{p}v>{int(value)}</{p}v></{p}c>'
-    elif isinstance(value, (int, float)):
+    t = type(value)
+    if t is str:
+        if "&" in value or "<" in value or ">" in value:
+            value = escape(value)
+        space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() or "\n" in value else ""
+        out = f'<{p}c r="{ref}"{sa} t="inlineStr"><{p}is><{p}t{space}>{value}</{p}t></{p}is></{p}c>'
+    elif t is int or t is float:
         out = f'<{p}c r="{ref}"{sa}><{p}v>{_number(value)}</{p}v></{p}c>'
+    elif value is None:
+        out = f'<{p}c r="{ref}"{sa}/>'
+    elif t is bool:
+        out = f'<{p}c r="{ref}"{sa} t="b"><{p}v>{int(value)}</{p}v></{p}c>'
     elif isinstance(value, (date, datetime, time)):
         from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
         serial = to_excel(value, CALENDAR_MAC_1904 if epoch1904 else CALENDAR_WINDOWS_1900)
         out = f'<{p}c r="{ref}"{sa}><{p}v>{_number(serial)}</{p}v></{p}c>'
+    elif isinstance(value, (int, float)):  # a subclass (an IntEnum, numpy's float64)
+        return render_cell(prefix, row, col, float(value) if isinstance(value, float) else int(value), s, epoch1904)
     else:
-        raise TypeError(f"no cell for a {type(value).__name__}")
+        raise TypeError(f"no cell for a {t.__name__}")
     return out.encode("utf-8")
 
 
+_INF = float("inf")
+_LETTER_TEXT: dict[int, str] = {}
+
+
+def _letters_s(col: int) -> str:
+    got = _LETTER_TEXT.get(col)
+    if got is None:
+        got = _LETTER_TEXT[col] = letters(col)
+    return got
+
+
 def _number(v) -> str:
-    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+    if type(v) is int:
+        return str(v)
+    if v.is_integer() and abs(v) < 1e15:
         return str(int(v))
     return repr(v)
 
 
-def rewrite_sheet(xml: bytes, edits: dict[tuple[int, int], tuple[object, int]], epoch1904: bool = False) -> bytes:
-    """The sheet ``xml`` with each cell in ``edits`` ((row, column) -> (value, style index)) written over
-    the cell there (or added, in column order; rows added in row order). ``<dimension>`` grows to cover them."""
+def keep_style(s: int, value, number_format) -> int:
+    return s
+
+
+def rewrite_sheet(xml: bytes, edits: dict[tuple[int, int], tuple[object, str | None]], style=keep_style,
+                  epoch1904: bool = False) -> bytes:
+    """The sheet ``xml`` with each cell in ``edits`` ((row, column) -> (value, number format or None))
+    written over the cell there (or added, in column order; rows added in row order); ``<dimension>``
+    grows to cover them.
+
+    A written cell keeps the style of the cell it replaces; a new cell takes the style of the nearest
+    cell above it that this rewrite saw (Excel's table growth copies the row above), else its column's.
+    ``style(s, value, number_format)`` may then change it (a date needs a date format)."""
     m = _SHEETDATA.search(xml)
     if m is None:
         raise ValueError("no sheetData in the worksheet")
     prefix = (m.group(1) or b"").decode()
     prefix = prefix + ":" if prefix else ""
-    by_row: dict[int, dict[int, tuple[object, int]]] = {}
+    styler = _Styler(_col_styles(xml[:m.start()]), style)
+    by_row: dict[int, dict[int, tuple[object, str | None]]] = {}
     for (r, c), edit in edits.items():
         by_row.setdefault(r, {})[c] = edit
     pending = sorted(by_row)
@@ -91,22 +127,27 @@ def rewrite_sheet(xml: bytes, edits: dict[tuple[int, int], tuple[object, int]], 
     at = 0  # next pending row index
     pos = 0
     row = 0
-    for rm in _ROW.finditer(body):
-        rr = _R_ROW.search(rm.group(1))
+    last_inner = b""
+    for start, end, attrs, inner in _rows(body, prefix):
+        rr = _R_ROW.search(attrs)
         row = int(rr.group(1)) if rr else row + 1
         while at < len(pending) and pending[at] < row:  # new rows above this one
-            out.append(body[pos:rm.start()])
-            pos = rm.start()
-            out.append(_new_row(prefix, pending[at], by_row[pending[at]], epoch1904))
+            out.append(body[pos:start])
+            pos = start
+            styler.donor(last_inner)
+            out.append(_new_row(prefix, pending[at], by_row[pending[at]], styler, epoch1904))
             at += 1
         if at < len(pending) and pending[at] == row:
-            out.append(body[pos:rm.start()])
-            out.append(_edit_row(prefix, row, rm, by_row[row], epoch1904))
-            pos = rm.end()
+            out.append(body[pos:start])
+            out.append(_edit_row(prefix, row, attrs, inner, by_row[row], styler, epoch1904))
+            pos = end
             at += 1
+        last_inner = inner
     out.append(body[pos:])
     for r in pending[at:]:
-        out.append(_new_row(prefix, r, by_row[r], epoch1904))
+        styler.donor(last_inner)
+        out.append(_new_row(prefix, r, by_row[r], styler, epoch1904))
+        last_inner = b""
     out.append(f"</{prefix}sheetData>".encode())
     out.append(tail)
     result = b"".join(out)
@@ -115,29 +156,121 @@ def rewrite_sheet(xml: bytes, edits: dict[tuple[int, int], tuple[object, int]], 
     return result
 
 
-def _new_row(prefix: str, row: int, cells: dict, epoch1904: bool) -> bytes:
+class _Styler:
+    """The style of each written cell: its own, else the nearest seen above it, else its column's."""
+
+    def __init__(self, col_styles: dict[int, int], style):
+        self.col_styles = col_styles
+        self.style = style
+        self.above: dict[int, int] = {}  # column -> style of the last cell seen in it
+
+    def seen(self, styles: dict[int, int]) -> None:
+        self.above.update(styles)
+
+    def donor(self, inner: bytes) -> None:
+        """Before a new row: the styles of the existing row above it (read once)."""
+        if inner:
+            self.seen(_cells(inner, False)[1])
+
+    def __call__(self, col: int, s: int | None, value, fmt) -> int:
+        if s is None:
+            s = self.above.get(col, self.col_styles.get(col, 0))
+        return self.style(s, value, fmt)
+
+
+def _new_row(prefix: str, row: int, cells: dict, styler, epoch1904: bool) -> bytes:
     parts = [f'<{prefix}row r="{row}">'.encode()]
-    parts += [render_cell(prefix, row, c, v, s, epoch1904) for c, (v, s) in sorted(cells.items())]
+    parts += [render_cell(prefix, row, c, v, styler(c, None, v, f), epoch1904) for c, (v, f) in sorted(cells.items())]
     parts.append(f"</{prefix}row>".encode())
     return b"".join(parts)
 
 
-def _edit_row(prefix: str, row: int, rm, cells: dict, epoch1904: bool) -> bytes:
-    attrs = _SPANS.sub(b"", rm.group(1)).rstrip(b"/").rstrip()
-    inner = rm.group(2) or b""
-    existing: list[tuple[int, bytes]] = []
-    col = 0
-    for cm in _CELL.finditer(inner):
-        rc = _R_CELL.search(cm.group(1))
-        col = column_index(rc.group(1).decode()) if rc else col + 1
-        existing.append((col, cm.group(0)))
+def _rows(body: bytes, prefix: str):
+    """(start, end, attributes, content or b"") of each row element in the sheetData's content."""
+    if prefix:  # a sheet written with prefixed names (rare): the general expression
+        for rm in _ROW.finditer(body):
+            yield rm.start(), rm.end(), rm.group(1), rm.group(2) or b""
+        return
+    find = body.find
+    i = find(b"<row", 0)
+    while i >= 0:
+        j = find(b">", i)
+        if body[j - 1:j] == b"/":
+            yield i, j + 1, body[i + 4:j - 1], b""
+            end = j + 1
+        else:
+            k = find(b"</row>", j)
+            yield i, k + 6, body[i + 4:j], body[j + 1:k]
+            end = k + 6
+        i = find(b"<row", end)
+
+
+def _edit_row(prefix: str, row: int, attrs: bytes, inner: bytes, cells: dict, styler, epoch1904: bool) -> bytes:
+    """The row with ``cells`` written. Cells left of the first written column are kept as one piece of text
+    (Excel keeps a row's cells in column order), the others are taken apart and put back in order."""
+    attrs = _SPANS.sub(b"", attrs).rstrip(b"/").rstrip()
+    fast = not prefix and inner.count(b"<c ") == inner.count(b'<c r="') and b"<c>" not in inner and b"<c/>" not in inner
+    split = _split(inner, row, min(cells)) if fast else 0
+    existing, styles, positioned = _cells(inner[split:], fast)
+    styler.seen(styles)
     merged: dict[int, bytes] = dict(existing)
-    if not all(_R_CELL.search(x) for _c, x in existing):  # cells without r: write each one's position
+    if not positioned:  # cells without r: write each one's position
         merged = {c: _with_ref(x, row, c) for c, x in existing}
-    for c, (v, s) in cells.items():
-        merged[c] = render_cell(prefix, row, c, v, s, epoch1904)
+    for c, (v, f) in cells.items():
+        merged[c] = render_cell(prefix, row, c, v, styler(c, styles.get(c), v, f), epoch1904)
     open_tag = b"<" + prefix.encode() + b"row" + attrs + b">"
-    return open_tag + b"".join(merged[c] for c in sorted(merged)) + f"</{prefix}row>".encode()
+    return open_tag + inner[:split] + b"".join(merged[c] for c in sorted(merged)) + f"</{prefix}row>".encode()
+
+
+def _split(inner: bytes, row: int, first: int) -> int:
+    """Where the row's first cell at or right of column ``first`` starts (0 when none is found nearby)."""
+    number = str(row).encode()
+    for c in range(first, first + 64):
+        at = inner.find(b'<c r="' + _letters_b(c) + number + b'"')
+        if at >= 0:
+            return at
+    return 0
+
+
+def _letters_b(col: int) -> bytes:
+    got = _LETTERS.get(col)
+    if got is None:
+        got = _LETTERS[col] = letters(col).encode()
+    return got
+
+
+_LETTERS: dict[int, bytes] = {}
+
+
+def _cells(inner: bytes, fast: bool) -> tuple[list[tuple[int, bytes]], dict[int, int], bool]:
+    """(column, cell XML) of each cell, column -> style index, and whether every cell says its position."""
+    existing: list[tuple[int, bytes]] = []
+    styles: dict[int, int] = {}
+    col = 0
+    positioned = True
+    for cm in (_CELL_R.finditer(inner) if fast else _CELL.finditer(inner)):
+        letters_ = cm.group(1)
+        if letters_ is None:
+            col += 1
+            positioned = False
+        else:
+            col = _COLUMNS.get(letters_) or _COLUMNS.setdefault(letters_, column_index(letters_.decode()))
+        existing.append((col, cm.group(0)))
+        styles[col] = int(cm.group(2)) if cm.group(2) else 0
+    return existing, styles, positioned
+
+
+def _col_styles(head: bytes) -> dict[int, int]:
+    """Column -> style index of the sheet's ``<col style=...>`` ranges."""
+    out = {}
+    for m in _COL.finditer(head):
+        attrs = dict(re.findall(rb'(\w+)="([^"]*)"', m.group(1)))
+        if b"style" in attrs and attrs.get(b"min", b"").isdigit():
+            lo = int(attrs[b"min"])
+            hi = int(attrs.get(b"max", attrs[b"min"]))
+            for c in range(lo, min(hi, lo + 200) + 1):
+                out[c] = int(attrs[b"style"])
+    return out
 
 
 def _with_ref(cell_xml: bytes, row: int, col: int) -> bytes:

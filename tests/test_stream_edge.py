@@ -1,0 +1,148 @@
+"""The stream edge (``claimbook.workbook.stream``): a tracker file edited as a zip package.
+
+What a user sees: the same cells as the openpyxl edge reads and writes, every part claimbook does not
+own kept byte for byte, a workbook that lacks claimbook's columns upgraded once through openpyxl, and a
+package every reader opens.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from claimbook.rules.loader import load_rules
+from claimbook.sample import sample_claims
+from claimbook.workbook import io
+from claimbook.workbook.edge import FileEdge
+from claimbook.workbook.refresh import refresh_file
+from claimbook.workbook.stream import StreamEdge
+from claimbook.xlsx.rewrite import rewrite_sheet
+
+AS_OF = date(2026, 3, 2)
+MAIN = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def make_tracker(path: Path, rules, n=40) -> Path:
+    from claimbook.workbook.demo import fill_claims
+    from claimbook.workbook.layout import new_tracker
+
+    wb = new_tracker(rules, as_of=AS_OF)
+    fill_claims(wb, sample_claims(AS_OF, n=n), ())
+    wb.save(path)
+    return path
+
+
+def cells(path: Path, sheet: str) -> dict:
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+# --- rewriting a sheet's XML -------------------------------------------------------------------------------
+
+def _sheet_file(tmp_path: Path, xml: bytes) -> dict:
+    """Cells openpyxl reads from a workbook whose only sheet is ``xml``."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "S"
+    path = tmp_path / "one.xlsx"
+    wb.save(path)
+    data = parts(path)
+    data["xl/worksheets/sheet1.xml"] = xml
+    with zipfile.ZipFile(path, "w") as z:
+        for name, body in data.items():
+            z.writestr(name, body)
+    ws = openpyxl.load_workbook(path)["S"]
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def test_rewrite_replaces_adds_and_keeps_cells_in_order(tmp_path):
+    xml = (MAIN + b'<dimension ref="A1:C3"/><sheetData><row r="1" spans="1:3"><c r="A1" t="inlineStr"><is><t>Claim'
+           b'</t></is></c><c r="C1"><v>5</v></c></row><row r="3"><c r="B3" s="0"/></row></sheetData>'
+           b'<ignoredErrors><ignoredError sqref="C1" numberStoredAsText="1"/></ignoredErrors></worksheet>')
+    new = rewrite_sheet(xml, {(1, 2): ("=SUM(A1:A9)", None), (2, 1): (date(2026, 1, 2), None), (3, 2): (7.5, 0),
+                              (5, 4): ("a < b & c", None), (1, 3): (None, None)})
+    assert new.endswith(b'<ignoredErrors><ignoredError sqref="C1" numberStoredAsText="1"/></ignoredErrors></worksheet>')
+    assert b'<dimension ref="A1:D5"/>' in new
+    got = _sheet_file(tmp_path, new)
+    assert got == {"A1": "Claim", "B1": "=SUM(A1:A9)", "A2": 46024, "B3": 7.5, "D5": "a < b & c"}
+    assert b'<c r="B1" t="inlineStr"><is><t>=SUM(A1:A9)</t></is></c>' in new  # text, never a formula
+
+
+def test_rewrite_keeps_prefixes_and_positions_without_r(tmp_path):
+    xml = (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+           b'<x:row><x:c t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c><x:c><x:v>2</x:v></x:c></x:row>'
+           b'</x:sheetData></x:worksheet>')
+    new = rewrite_sheet(xml, {(1, 3): ("c", None), (2, 1): (1, None)})
+    assert b"<x:c r=\"C1\" t=\"inlineStr\"><x:is><x:t>c</x:t></x:is></x:c>" in new
+    assert _sheet_file(tmp_path, new) == {"A1": "a", "B1": 2, "C1": "c", "A2": 1}
+
+
+def test_an_empty_sheet_gets_rows(tmp_path):
+    new = rewrite_sheet(MAIN + b"<sheetData/></worksheet>", {(2, 2): ("x", None), (1, 1): (True, None)})
+    assert _sheet_file(tmp_path, new) == {"A1": True, "B2": "x"}
+
+
+# --- reading: the same blocks as the openpyxl edge --------------------------------------------------------
+
+def test_reads_the_same_blocks_as_the_openpyxl_edge(tmp_path, rules):
+    path = make_tracker(tmp_path / "T.xlsx", rules)
+    refresh_file(path, as_of=AS_OF)
+    old = FileEdge(path)
+    with StreamEdge(path) as new:
+        assert new.read_settings() == old.read_settings()
+        assert new.read_claims() == old.read_claims()
+        assert new.read_log() == old.read_log()
+        assert new.read_import_log() == old.read_import_log()
+        assert new.read_payments() == old.read_payments()
+
+
+# --- refreshing: same cells, other parts kept, upgrade once -----------------------------------------------
+
+def test_refresh_writes_what_the_openpyxl_edge_writes_and_keeps_other_parts(tmp_path, rules):
+    from claimbook.app.refresh import refresh
+
+    a = make_tracker(tmp_path / "A.xlsx", rules)
+    refresh_file(a, as_of=AS_OF)  # the first refresh; the next day is the daily case
+    b = tmp_path / "B.xlsx"
+    b.write_bytes(a.read_bytes())
+    before = parts(b)
+    refresh(FileEdge(a), as_of=date(2026, 3, 3))
+    refresh_file(b, as_of=date(2026, 3, 3))
+    for sheet in ("Claims", "Worklist", "Dashboard", "Payers"):
+        assert cells(b, sheet) == cells(a, sheet), sheet
+    after = parts(b)
+    owned = {"xl/workbook.xml", "xl/styles.xml"} | {n for n in after if n.startswith("xl/worksheets/sheet")}
+    assert {n: d for n, d in after.items() if n not in owned} == {n: d for n, d in before.items() if n not in owned}
+    claims = openpyxl.load_workbook(b)["Claims"]
+    place = io.find_claims(claims.parent)
+    follow = place.header().index("Follow-up Date") + place.first_col
+    dated = [claims.cell(r, follow) for r in range(2, place.last_row + 1) if claims.cell(r, follow).value]
+    assert dated and all(c.is_date for c in dated)  # the office manager sees dates, not serial numbers
+
+
+def test_a_workbook_without_claimbook_columns_is_upgraded_once(tmp_path, rules):
+    path = tmp_path / "Own.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Claims"
+    ws.append(["Claim ID", "Payer", "DOS", "Billed", "Status"])
+    ws.append(["A1", "Medicare", datetime(2026, 1, 5), 120.0, "Submitted"])
+    wb.save(path)
+    refresh_file(path, as_of=AS_OF)  # through openpyxl: columns and sheets added
+    got = cells(path, "Claims")
+    assert got["F1"] == "Age" and "Worklist" in openpyxl.load_workbook(path).sheetnames
+    with StreamEdge(path) as edge:
+        edge.prepare(rules)  # the next refresh needs no upgrade: it runs on the stream edge
