@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from xml.etree import ElementTree as ET
 
 from claimbook.xlsx.parts import local, NS_MAIN, Package, TablePart
@@ -209,7 +210,9 @@ def read_values(sheet, out: dict) -> None:
                 out[(r, c)] = Cell(v, "b")
             elif t is int:
                 out[(r, c)] = Cell(v, "n")
-            else:  # date, datetime, time, timedelta
+            elif t is date:  # a date-only format: a datetime at midnight, as openpyxl reads it
+                out[(r, c)] = Cell(datetime(v.year, v.month, v.day), "d")
+            else:  # datetime, time, timedelta
                 out[(r, c)] = Cell(v, "d")
 
 
