@@ -51,7 +51,7 @@ def render_cell(prefix: str, row: int, col: int, value, s: int, epoch1904: bool 
         space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() or "\n" in value else ""
         out = f'<{p}c r="{ref}"{sa} t="inlineStr"><{p}is><{p}t{space}>{value}</{p}t></{p}is></{p}c>'
     elif t is int or t is float:
-        out = f'<{p}c r="{ref}"{sa}><{p}v>{_number(value)}</{p}v></{p}c>'
+        out = f'<{p}c r="{ref}"{sa}><{p}v>{number_text(value)}</{p}v></{p}c>'
     elif value is None:
         out = f'<{p}c r="{ref}"{sa}/>'
     elif t is bool:
@@ -60,7 +60,7 @@ def render_cell(prefix: str, row: int, col: int, value, s: int, epoch1904: bool 
         from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
         serial = to_excel(value, CALENDAR_MAC_1904 if epoch1904 else CALENDAR_WINDOWS_1900)
-        out = f'<{p}c r="{ref}"{sa}><{p}v>{_number(serial)}</{p}v></{p}c>'
+        out = f'<{p}c r="{ref}"{sa}><{p}v>{number_text(serial)}</{p}v></{p}c>'
     elif isinstance(value, (int, float)):  # a subclass (an IntEnum, numpy's float64)
         return render_cell(prefix, row, col, float(value) if isinstance(value, float) else int(value), s, epoch1904)
     else:
@@ -79,12 +79,11 @@ def _letters_s(col: int) -> str:
     return got
 
 
-def _number(v) -> str:
+def number_text(v) -> str:
+    """A number as openpyxl writes it (16 significant digits; Excel keeps 15)."""
     if type(v) is int:
         return str(v)
-    if v.is_integer() and abs(v) < 1e15:
-        return str(int(v))
-    return repr(v)
+    return "%.16g" % v
 
 
 def keep_style(s: int, value, number_format) -> int:
