@@ -250,9 +250,10 @@ class StreamEdge:
         epoch = self.wb.epoch1904
         from claimbook.xlsx.rewrite import rewrite_sheet
 
+        seen: dict = {}
         for part, edits in self.edits.items():
             xml = replaced.get(part)
-            replaced[part] = rewrite_sheet(xml if xml is not None else pkg.read(part), edits, self._style, epoch)
+            replaced[part] = rewrite_sheet(xml if xml is not None else pkg.read(part), edits, self._style, epoch, seen)
         styles_part = pkg.styles_part()
         if self.wb.styles.changed and styles_part:
             replaced[styles_part] = self.wb.styles.to_bytes()
@@ -268,7 +269,7 @@ class StreamEdge:
             rels_xml, ct_xml = pkg.read(book_rels), pkg.read("[Content_Types].xml")
             for name, part in self.new_sheets:
                 book_xml, rels_xml, ct_xml = wbxml.add_sheet(book_xml, rels_xml, ct_xml, name, part, book_part)
-        if self.edits:  # Excel's calculation chain may name a cell written over, which is no formula now
+        if seen.get("formulas"):  # Excel's calculation chain names a cell written over, which is no formula now
             chain = pkg.related(book_part, "calcChain")
             if chain:
                 removed.update(chain)

@@ -91,14 +91,16 @@ def keep_style(s: int, value, number_format) -> int:
 
 
 def rewrite_sheet(xml: bytes, edits: dict[tuple[int, int], tuple[object, str | None]], style=keep_style,
-                  epoch1904: bool = False) -> bytes:
+                  epoch1904: bool = False, seen: dict | None = None) -> bytes:
     """The sheet ``xml`` with each cell in ``edits`` ((row, column) -> (value, number format or None))
     written over the cell there (or added, in column order; rows added in row order); ``<dimension>``
     grows to cover them.
 
     A written cell keeps the style of the cell it replaces; a new cell takes the style of the nearest
     cell above it that this rewrite saw (Excel's table growth copies the row above), else its column's.
-    ``style(s, value, number_format)`` may then change it (a date needs a date format)."""
+    ``style(s, value, number_format)`` may then change it (a date needs a date format). ``seen["formulas"]``
+    is set when a cell written over held a formula (Excel's calculation chain then names a cell that is
+    no formula any more)."""
     m = _SHEETDATA.search(xml)
     if m is None:
         raise ValueError("no sheetData in the worksheet")
@@ -149,6 +151,8 @@ def rewrite_sheet(xml: bytes, edits: dict[tuple[int, int], tuple[object, str | N
         last_inner = b""
     out.append(f"</{prefix}sheetData>".encode())
     out.append(tail)
+    if seen is not None:
+        seen["formulas"] = seen.get("formulas", False) or styler.formulas
     result = b"".join(out)
     if edits:
         result = _grow_dimension(result, max(r for r, _ in edits), max(c for _, c in edits))
@@ -162,6 +166,7 @@ class _Styler:
         self.col_styles = col_styles
         self.style = style
         self.above: dict[int, int] = {}  # column -> style of the last cell seen in it
+        self.formulas = False  # a cell written over held a formula
 
     def seen(self, styles: dict[int, int]) -> None:
         self.above.update(styles)
@@ -216,6 +221,9 @@ def _edit_row(prefix: str, row: int, attrs: bytes, inner: bytes, cells: dict, st
     if not positioned:  # cells without r: write each one's position
         merged = {c: _with_ref(x, row, c) for c, x in existing}
     for c, (v, f) in cells.items():
+        old = merged.get(c)
+        if old is not None and (b"<f>" in old or b"<f " in old or b":f>" in old or b":f " in old):
+            styler.formulas = True
         merged[c] = render_cell(prefix, row, c, v, styler(c, styles.get(c), v, f), epoch1904)
     open_tag = b"<" + prefix.encode() + b"row" + attrs + b">"
     return open_tag + inner[:split] + b"".join(merged[c] for c in sorted(merged)) + f"</{prefix}row>".encode()
