@@ -1,7 +1,8 @@
 """Reading a worksheet's cell values with python-calamine, a fast and well-kept reader (Rust's calamine).
 
-A sheet is read only when its cells are asked for, into small cell objects (``Cell``: the value and its
-kind), so reading the Claims sheet of 10,000 claims costs a fraction of a second and of openpyxl's
+A sheet is read only when its cells are asked for, and kept as calamine gives it (rows of values); the
+small cell objects openpyxl's readers expect (``Cell``: the value and its kind) are made when asked for
+(``Grid``), so reading the Claims sheet of 10,000 claims costs a fraction of a second and of openpyxl's
 memory. ``Book`` and ``SheetCells`` offer the few things of an openpyxl workbook that
 ``claimbook.workbook.places`` reads (``worksheets``, ``sheetnames``, ``title``, ``_cells``, ``tables``,
 ``merged_cells``), so the stream edge finds and reads its blocks with the same code as the openpyxl
@@ -112,11 +113,11 @@ class SheetCells:
         self.part = part
         self.tables = {t.name: Table(t) for t in book.pkg.tables(part)}
         self._read = False
-        self._cell_store: dict[tuple[int, int], Cell] = {}
+        self._cell_store = Grid([])
         self._merged = Merged()
 
     @property
-    def _cells(self) -> dict[tuple[int, int], Cell]:
+    def _cells(self) -> Grid:
         if not self._read:
             self._load()
         return self._cell_store
@@ -131,16 +132,15 @@ class SheetCells:
         self._read = True
         pkg = self.book.pkg
         sheet = self.book.values.get_sheet_by_name(self.title)
-        read_values(sheet, self._cell_store)
+        self._cell_store = Grid(sheet.to_python(skip_empty_area=False))
         for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ():
             ref = f"{_letters(c1 + 1)}{r1 + 1}:{_letters(c2 + 1)}{r2 + 1}"
             self._merged.ranges.append(Range(r1 + 1, c1 + 1, r2 + 1, c2 + 1, ref))
+        del sheet  # calamine's own copy of the cells
         for part in pkg.related(self.part, "comments"):
             if part in pkg.names:
                 for ref, text in read_notes(pkg.read(part)):
-                    cell = self._cell_store.get(split_ref(ref))
-                    if cell is not None:
-                        cell.comment = Note(text)
+                    self._cell_store.notes[split_ref(ref)] = Note(text)
 
 
 class Book:
@@ -178,7 +178,7 @@ class Book:
         """A new, empty worksheet (its part is written by the caller)."""
         ws = SheetCells.__new__(SheetCells)
         ws.book, ws.title, ws.part, ws.tables = self, name, part, {}
-        ws._read, ws._cell_store, ws._merged = True, {}, Merged()
+        ws._read, ws._cell_store, ws._merged = True, Grid([]), Merged()
         self.worksheets.append(ws)
         return ws
 
@@ -189,31 +189,85 @@ class Book:
         raise KeyError(name)
 
 
-def read_values(sheet, out: dict) -> None:
-    """Fill ``out`` with the cells of a python-calamine sheet ((row, column) -> ``Cell``), 1-based like Excel.
+class Grid:
+    """A sheet's values as python-calamine read them (rows of values from A1, "" for an empty cell),
+    offered as openpyxl's cell store: ``(row, column) -> Cell``, only for cells with a value. Cells are
+    made when asked for, so a sheet of 10,000 claims costs the values and nothing per cell on top."""
 
-    A number comes as int when it is whole (as openpyxl reads "25"); a formula as its last result saved in
-    the file (what the office manager sees in Excel); an empty cell is no cell."""
-    rows = sheet.to_python(skip_empty_area=False)
-    for r, row in enumerate(rows, start=1):
-        for c, v in enumerate(row, start=1):
-            if v == "" or v is None:
-                continue
-            t = type(v)
-            if t is float:
-                if v.is_integer() and abs(v) < 1e15:
-                    v = int(v)
-                out[(r, c)] = Cell(v, "n")
-            elif t is str:
-                out[(r, c)] = Cell(v, "s")
-            elif t is bool:
-                out[(r, c)] = Cell(v, "b")
-            elif t is int:
-                out[(r, c)] = Cell(v, "n")
-            elif t is date:  # a date-only format: a datetime at midnight, as openpyxl reads it
-                out[(r, c)] = Cell(datetime(v.year, v.month, v.day), "d")
-            else:  # datetime, time, timedelta
-                out[(r, c)] = Cell(v, "d")
+    def __init__(self, rows: list[list]):
+        self.rows = rows
+        self.notes: dict[tuple[int, int], Note] = {}
+
+    def _cell(self, r: int, c: int, v) -> Cell:
+        t = type(v)
+        if t is float:
+            cell = Cell(int(v) if v.is_integer() and abs(v) < 1e15 else v, "n")  # "25" reads as 25, as openpyxl reads it
+        elif t is str:
+            cell = Cell(v, "s")
+        elif t is bool:
+            cell = Cell(v, "b")
+        elif t is int:
+            cell = Cell(v, "n")
+        elif t is date:  # a date-only format: a datetime at midnight, as openpyxl reads it
+            cell = Cell(datetime(v.year, v.month, v.day), "d")
+        else:  # datetime, time, timedelta
+            cell = Cell(v, "d")
+        if self.notes:
+            cell.comment = self.notes.get((r, c))
+        return cell
+
+    def get(self, key, default=None):
+        r, c = key
+        rows = self.rows
+        if 0 < r <= len(rows):
+            row = rows[r - 1]
+            if 0 < c <= len(row):
+                v = row[c - 1]
+                if v != "" and v is not None:
+                    return self._cell(r, c, v)
+        return default
+
+    def __getitem__(self, key):
+        cell = self.get(key)
+        if cell is None:
+            raise KeyError(key)
+        return cell
+
+    def __contains__(self, key) -> bool:
+        return self.get(key) is not None
+
+    def __setitem__(self, key, cell) -> None:
+        r, c = key
+        rows = self.rows
+        while len(rows) < r:
+            rows.append([])
+        row = rows[r - 1]
+        if len(row) < c:
+            row.extend([""] * (c - len(row)))
+        row[c - 1] = cell._value if cell._value is not None else ""
+
+    def items(self):
+        cell = self._cell
+        for r, row in enumerate(self.rows, start=1):
+            for c, v in enumerate(row, start=1):
+                if v != "" and v is not None:
+                    yield (r, c), cell(r, c, v)
+
+    def __iter__(self):
+        for r, row in enumerate(self.rows, start=1):
+            for c, v in enumerate(row, start=1):
+                if v != "" and v is not None:
+                    yield r, c
+
+    def values(self):
+        for _key, cell in self.items():
+            yield cell
+
+    def __len__(self) -> int:
+        return sum(1 for row in self.rows for v in row if v != "" and v is not None)
+
+    def __bool__(self) -> bool:
+        return any(v != "" and v is not None for row in self.rows for v in row)
 
 
 def read_notes(xml: bytes) -> list[tuple[str, str]]:
