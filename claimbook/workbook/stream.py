@@ -243,51 +243,67 @@ class StreamEdge:
 
     # ---- saving
     def save(self, backups_kept: int) -> None:
+        """Write the package beside the file (owned parts new, every other part copied), then replace it
+        atomically, keeping backups (``saving.replace_atomic``)."""
         from claimbook.workbook.saving import replace_atomic
+        from claimbook.xlsx.rewrite import formula_cells, rewrite_chunks
 
-        pkg = self.pkg
-        replaced = dict(self.parts)
-        epoch = self.wb.epoch1904
-        from claimbook.xlsx.rewrite import rewrite_sheet
-
-        seen: dict = {}
+        pkg, book_part = self.pkg, self.pkg.workbook_part
+        replaced: dict = dict(self.parts)
+        added = {p: replaced.pop(p) for _n, p in self.new_sheets}
+        formulas = False
         for part, edits in self.edits.items():
-            xml = replaced.get(part)
-            replaced[part] = rewrite_sheet(xml if xml is not None else pkg.read(part), edits, self._style, epoch, seen)
+            if part in added:
+                added[part] = rewrite_sheet_bytes(added[part], edits, self._style, self.wb.epoch1904)
+                continue
+            source = replaced.get(part)
+            if source is None:  # a sheet of the practice's file: streamed from the file as it is written
+                formulas = formulas or bool(formula_cells(pkg.read(part)).intersection(edits))
+                replaced[part] = self._streamed(part, edits)
+            else:
+                replaced[part] = rewrite_sheet_bytes(source, edits, self._style, self.wb.epoch1904)
+        for ws in self.wb.worksheets:  # the cells read are no longer needed: their memory serves the save
+            ws.forget()
         styles_part = pkg.styles_part()
         if self.wb.styles.changed and styles_part:
             replaced[styles_part] = self.wb.styles.to_bytes()
-        removed: set[str] = set()
-        book_part = pkg.workbook_part
-        book_xml = pkg.read(book_part)
-        book_xml = wbxml.set_print_areas(book_xml, self.print_areas, [s.name for s in pkg.sheets()])
+        book_xml = wbxml.set_print_areas(pkg.read(book_part), self.print_areas, [s.name for s in pkg.sheets()])
         if self.edits:
             book_xml = wbxml.calc_on_load(book_xml)
-        rels_xml = ct_xml = None
-        if self.new_sheets:
-            book_rels = wbxml.rels_part(book_part)
-            rels_xml, ct_xml = pkg.read(book_rels), pkg.read("[Content_Types].xml")
-            for name, part in self.new_sheets:
-                book_xml, rels_xml, ct_xml = wbxml.add_sheet(book_xml, rels_xml, ct_xml, name, part, book_part)
-        if seen.get("formulas"):  # Excel's calculation chain names a cell written over, which is no formula now
-            chain = pkg.related(book_part, "calcChain")
-            if chain:
-                removed.update(chain)
-                rels_xml = rels_xml or pkg.read(wbxml.rels_part(book_part))
-                ct_xml = ct_xml or pkg.read("[Content_Types].xml")
-                rels_xml, ct_xml = wbxml.drop_part(rels_xml, ct_xml, chain[0], book_part)
         replaced[book_part] = book_xml
+        rels_name, types = wbxml.rels_part(book_part), "[Content_Types].xml"
+        rels_xml = ct_xml = None
+        for name, part in self.new_sheets:
+            rels_xml, ct_xml = rels_xml or pkg.read(rels_name), ct_xml or pkg.read(types)
+            replaced[book_part], rels_xml, ct_xml = wbxml.add_sheet(replaced[book_part], rels_xml, ct_xml, name, part,
+                                                                    book_part)
+        removed: set[str] = set()
+        chain = pkg.related(book_part, "calcChain") if formulas else []
+        if chain:  # Excel's calculation chain names a cell written over, which holds no formula now
+            removed.update(chain)
+            rels_xml, ct_xml = rels_xml or pkg.read(rels_name), ct_xml or pkg.read(types)
+            rels_xml, ct_xml = wbxml.drop_part(rels_xml, ct_xml, chain[0], book_part)
         if rels_xml is not None:
-            replaced[wbxml.rels_part(book_part)] = rels_xml
+            replaced[rels_name] = rels_xml
         if ct_xml is not None:
-            replaced["[Content_Types].xml"] = ct_xml
-        added = {p: replaced.pop(p) for _n, p in self.new_sheets}
+            replaced[types] = ct_xml
 
         def write(tmp):
             pkg.write(tmp, replaced, added, removed)
             pkg.close()  # Windows cannot replace a file that is open
 
         replace_atomic(self.path, write, backups_kept)
+
+    def _streamed(self, part: str, edits: dict):
+        def pieces():
+            yield from rewrite_chunks(self.pkg.read(part), edits, self._style, self.wb.epoch1904)
+        return pieces
+
+
+def rewrite_sheet_bytes(xml: bytes, edits: dict, style, epoch1904: bool) -> bytes:
+    from claimbook.xlsx.rewrite import rewrite_sheet
+
+    return rewrite_sheet(xml, edits, style, epoch1904)
 
 
 _PLAIN = (str, int, float, bool, datetime, date, type(None))

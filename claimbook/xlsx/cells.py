@@ -122,6 +122,11 @@ class SheetCells:
             self._load()
         return self._cell_store
 
+    def forget(self) -> None:
+        """Let go of the cells read (after the last read, before a save)."""
+        self._cell_store = Grid([])
+        self._read = True
+
     @property
     def merged_cells(self) -> Merged:
         if not self._read:

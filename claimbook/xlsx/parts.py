@@ -191,8 +191,10 @@ class Package:
     # ---- saving
     def write(self, target, replaced: dict[str, bytes], added: dict[str, bytes] | None = None,
               removed: set[str] | frozenset = frozenset()) -> None:
-        """Write the package to ``target``: parts in ``replaced`` with their new bytes, the others copied as
-        they are (same name, order, date, compression) except the ``removed`` ones, then the ``added`` parts."""
+        """Write the package to ``target``: parts in ``replaced`` with their new content, the others copied
+        as they are (same name, order, date, compression) except the ``removed`` ones, then the ``added``
+        parts. New content is bytes, or a function giving its pieces (written as they come, so a large
+        sheet is never held whole twice)."""
         added = dict(added or {})
         with zipfile.ZipFile(target, "w", allowZip64=True) as out:
             for info in self.infos:
@@ -200,13 +202,25 @@ class Package:
                     continue
                 data = replaced.get(info.filename)
                 if data is None:
-                    data = self.zip.read(info.filename)
-                out.writestr(_copy_info(info), data)
+                    with self.zip.open(info) as src, out.open(_copy_info(info), "w", force_zip64=info.file_size > 2**30) as dst:
+                        while chunk := src.read(1 << 20):
+                            dst.write(chunk)
+                else:
+                    _write(out, _copy_info(info), data)
             for name, data in added.items():
                 zi = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                 zi.compress_type = zipfile.ZIP_DEFLATED
                 zi.external_attr = 0o600 << 16
-                out.writestr(zi, data)
+                _write(out, zi, data)
+
+
+def _write(out: zipfile.ZipFile, zi: zipfile.ZipInfo, data) -> None:
+    if isinstance(data, (bytes, bytearray)):
+        out.writestr(zi, data)
+        return
+    with out.open(zi, "w", force_zip64=True) as dst:
+        for piece in data():
+            dst.write(piece)
 
 
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:

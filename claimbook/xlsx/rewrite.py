@@ -91,16 +91,20 @@ def keep_style(s: int, value, number_format) -> int:
 
 
 def rewrite_sheet(xml: bytes, edits: dict[tuple[int, int], tuple[object, str | None]], style=keep_style,
-                  epoch1904: bool = False, seen: dict | None = None) -> bytes:
-    """The sheet ``xml`` with each cell in ``edits`` ((row, column) -> (value, number format or None))
-    written over the cell there (or added, in column order; rows added in row order); ``<dimension>``
-    grows to cover them.
+                  epoch1904: bool = False) -> bytes:
+    """The sheet ``xml`` with the ``edits`` written (``rewrite_chunks``), in one piece."""
+    return b"".join(rewrite_chunks(xml, edits, style, epoch1904))
+
+
+def rewrite_chunks(xml: bytes, edits: dict[tuple[int, int], tuple[object, str | None]], style=keep_style,
+                   epoch1904: bool = False):
+    """The sheet ``xml``, in pieces to write one after the other, with each cell in ``edits`` ((row,
+    column) -> (value, number format or None)) written over the cell there (or added, in column order;
+    rows added in row order); ``<dimension>`` grows to cover them. Unchanged rows are passed on as they are.
 
     A written cell keeps the style of the cell it replaces; a new cell takes the style of the nearest
     cell above it that this rewrite saw (Excel's table growth copies the row above), else its column's.
-    ``style(s, value, number_format)`` may then change it (a date needs a date format). ``seen["formulas"]``
-    is set when a cell written over held a formula (Excel's calculation chain then names a cell that is
-    no formula any more)."""
+    ``style(s, value, number_format)`` may then change it (a date needs a date format)."""
     m = _SHEETDATA.search(xml)
     if m is None:
         raise ValueError("no sheetData in the worksheet")
@@ -111,52 +115,60 @@ def rewrite_sheet(xml: bytes, edits: dict[tuple[int, int], tuple[object, str | N
     for (r, c), edit in edits.items():
         by_row.setdefault(r, {})[c] = edit
     pending = sorted(by_row)
-    out: list[bytes] = [xml[:m.start()]]
+    head = xml[:m.start()]
+    if edits:
+        head = _grow_dimension(head, max(r for r, _ in edits), max(c for _, c in edits))
+    yield head
     if m.group(2):  # <sheetData/>: no rows yet
-        body_start = body_end = m.end()
-        tail = xml[m.end():]
-        out.append(f"<{prefix}sheetData>".encode())
+        body_start = body_end = tail_start = m.end()
+        yield f"<{prefix}sheetData>".encode()
     else:
         body_start = m.end()
         close = re.compile(rb"</(?:\w+:)?sheetData>").search(xml, body_start)
         if close is None:
             raise ValueError("sheetData is not closed")
-        body_end = close.start()
-        tail = xml[close.start() + len(close.group(0)):]
-        out.append(xml[m.start():m.end()])
-    body = xml[body_start:body_end]
+        body_end, tail_start = close.start(), close.end()
+        yield xml[m.start():m.end()]
     at = 0  # next pending row index
-    pos = 0
+    pos = body_start
     row = 0
     last_inner = b""
-    for start, end, attrs, inner in _rows(body, prefix):
+    for start, end, attrs, inner in _rows(xml, prefix, body_start, body_end):
         rr = _R_ROW.search(attrs)
         row = int(rr.group(1)) if rr else row + 1
         while at < len(pending) and pending[at] < row:  # new rows above this one
-            out.append(body[pos:start])
+            yield xml[pos:start]
             pos = start
             styler.donor(last_inner)
-            out.append(_new_row(prefix, pending[at], by_row[pending[at]], styler, epoch1904))
+            yield _new_row(prefix, pending[at], by_row[pending[at]], styler, epoch1904)
             at += 1
         if at < len(pending) and pending[at] == row:
-            out.append(body[pos:start])
-            out.append(_edit_row(prefix, row, attrs, inner, by_row[row], styler, epoch1904))
+            yield xml[pos:start]
+            yield _edit_row(prefix, row, attrs, inner, by_row[row], styler, epoch1904)
             pos = end
             at += 1
         last_inner = inner
-    out.append(body[pos:])
+    yield xml[pos:body_end]
     for r in pending[at:]:
         styler.donor(last_inner)
-        out.append(_new_row(prefix, r, by_row[r], styler, epoch1904))
+        yield _new_row(prefix, r, by_row[r], styler, epoch1904)
         last_inner = b""
-    out.append(f"</{prefix}sheetData>".encode())
-    out.append(tail)
-    if seen is not None:
-        seen["formulas"] = seen.get("formulas", False) or styler.formulas
-    result = b"".join(out)
-    if edits:
-        result = _grow_dimension(result, max(r for r, _ in edits), max(c for _, c in edits))
-    return result
+    yield f"</{prefix}sheetData>".encode()
+    yield xml[tail_start:]
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def formula_cells(xml: bytes) -> set[tuple[int, int]]:
+    """(row, column) of every cell of a sheet that holds a formula."""
+    out = set()
+    for fm in _FORMULA.finditer(xml):
+        at = max(xml.rfind(b"<c ", 0, fm.start()), xml.rfind(b":c ", 0, fm.start()))
+        rc = _R_CELL.search(xml, at, xml.find(b">", at)) if at >= 0 else None
+        if rc:
+            out.add((int(rc.group(2)), column_index(rc.group(1).decode())))
+    return out
 
 
 class _Styler:
@@ -166,7 +178,6 @@ class _Styler:
         self.col_styles = col_styles
         self.style = style
         self.above: dict[int, int] = {}  # column -> style of the last cell seen in it
-        self.formulas = False  # a cell written over held a formula
 
     def seen(self, styles: dict[int, int]) -> None:
         self.above.update(styles)
@@ -189,14 +200,14 @@ def _new_row(prefix: str, row: int, cells: dict, styler, epoch1904: bool) -> byt
     return b"".join(parts)
 
 
-def _rows(body: bytes, prefix: str):
-    """(start, end, attributes, content or b"") of each row element in the sheetData's content."""
+def _rows(body: bytes, prefix: str, first: int, last: int):
+    """(start, end, attributes, content or b"") of each row element in ``body[first:last]`` (sheetData's)."""
     if prefix:  # a sheet written with prefixed names (rare): the general expression
-        for rm in _ROW.finditer(body):
+        for rm in _ROW.finditer(body, first, last):
             yield rm.start(), rm.end(), rm.group(1), rm.group(2) or b""
         return
     find = body.find
-    i = find(b"<row", 0)
+    i = find(b"<row", first, last)
     while i >= 0:
         j = find(b">", i)
         if body[j - 1:j] == b"/":
@@ -206,7 +217,7 @@ def _rows(body: bytes, prefix: str):
             k = find(b"</row>", j)
             yield i, k + 6, body[i + 4:j], body[j + 1:k]
             end = k + 6
-        i = find(b"<row", end)
+        i = find(b"<row", end, last)
 
 
 def _edit_row(prefix: str, row: int, attrs: bytes, inner: bytes, cells: dict, styler, epoch1904: bool) -> bytes:
@@ -221,9 +232,6 @@ def _edit_row(prefix: str, row: int, attrs: bytes, inner: bytes, cells: dict, st
     if not positioned:  # cells without r: write each one's position
         merged = {c: _with_ref(x, row, c) for c, x in existing}
     for c, (v, f) in cells.items():
-        old = merged.get(c)
-        if old is not None and (b"<f>" in old or b"<f " in old or b":f>" in old or b":f " in old):
-            styler.formulas = True
         merged[c] = render_cell(prefix, row, c, v, styler(c, styles.get(c), v, f), epoch1904)
     open_tag = b"<" + prefix.encode() + b"row" + attrs + b">"
     return open_tag + inner[:split] + b"".join(merged[c] for c in sorted(merged)) + f"</{prefix}row>".encode()
