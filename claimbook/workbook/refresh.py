@@ -54,7 +54,8 @@ def refresh_with_notes(path, as_of: date | None = None, rules_dir=None) -> tuple
     from claimbook.workbook.stream import run_on_file
 
     def work(edge):
-        return usecase.refresh(edge, as_of=as_of, rules_dir=rules_dir).output, far_entries_notes(edge.wb, path.name)
+        notes = far_entries_notes(edge.wb, path.name)
+        return usecase.refresh(edge, as_of=as_of, rules_dir=rules_dir).output, notes
 
     with writer_lock(path, "refresh"):
         return run_on_file(path, work)

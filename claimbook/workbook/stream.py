@@ -295,6 +295,8 @@ class StreamEdge:
         replace_atomic(self.path, write, backups_kept)
 
     def _streamed(self, part: str, edits: dict):
+        from claimbook.xlsx.rewrite import rewrite_chunks
+
         def pieces():
             yield from rewrite_chunks(self.pkg.read(part), edits, self._style, self.wb.epoch1904)
         return pieces
