@@ -146,3 +146,17 @@ def test_a_workbook_without_claimbook_columns_is_upgraded_once(tmp_path, rules):
     assert got["F1"] == "Age" and "Worklist" in openpyxl.load_workbook(path).sheetnames
     with StreamEdge(path) as edge:
         edge.prepare(rules)  # the next refresh needs no upgrade: it runs on the stream edge
+
+
+def test_a_sheet_read_in_small_pieces_is_rewritten_the_same(tmp_path):
+    from claimbook.xlsx.rewrite import rewrite_chunks
+
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="C%d" s="0"/></row>' % (r, r, r, r) for r in range(1, 60))
+    xml = MAIN + b'<dimension ref="A1:C59"/><sheetData>' + rows + b"</sheetData><pageMargins/></worksheet>"
+    edits = {(r, 3): (f"row {r}", None) for r in range(1, 70, 3)}
+    whole = rewrite_sheet(xml, edits)
+    for size in (7, 64, 1000):
+        pieces = [xml[i:i + size] for i in range(0, len(xml), size)]
+        assert b"".join(rewrite_chunks(pieces, edits)) == whole
+    got = _sheet_file(tmp_path, whole)
+    assert got["C4"] == "row 4" and got["A4"] == 4 and got["C67"] == "row 67" and "C5" not in got

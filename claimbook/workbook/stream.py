@@ -298,7 +298,8 @@ class StreamEdge:
         from claimbook.xlsx.rewrite import rewrite_chunks
 
         def pieces():
-            yield from rewrite_chunks(self.pkg.read(part), edits, self._style, self.wb.epoch1904)
+            with self.pkg.open(part) as src:
+                yield from rewrite_chunks(iter(lambda: src.read(1 << 20), b""), edits, self._style, self.wb.epoch1904)
         return pieces
 
 

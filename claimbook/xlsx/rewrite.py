@@ -93,68 +93,113 @@ def keep_style(s: int, value, number_format) -> int:
 def rewrite_sheet(xml: bytes, edits: dict[tuple[int, int], tuple[object, str | None]], style=keep_style,
                   epoch1904: bool = False) -> bytes:
     """The sheet ``xml`` with the ``edits`` written (``rewrite_chunks``), in one piece."""
-    return b"".join(rewrite_chunks(xml, edits, style, epoch1904))
+    return b"".join(rewrite_chunks([xml], edits, style, epoch1904))
 
 
-def rewrite_chunks(xml: bytes, edits: dict[tuple[int, int], tuple[object, str | None]], style=keep_style,
+_SHEETDATA_END = re.compile(rb"</(?:\w+:)?sheetData>")
+_ROW_END = re.compile(rb"</(?:\w+:)?row>")
+
+
+def rewrite_chunks(source, edits: dict[tuple[int, int], tuple[object, str | None]], style=keep_style,
                    epoch1904: bool = False):
-    """The sheet ``xml``, in pieces to write one after the other, with each cell in ``edits`` ((row,
-    column) -> (value, number format or None)) written over the cell there (or added, in column order;
-    rows added in row order); ``<dimension>`` grows to cover them. Unchanged rows are passed on as they are.
+    """A sheet's XML, read from ``source`` (pieces of bytes, e.g. read from the zip a megabyte at a time)
+    and given back in pieces, with each cell in ``edits`` ((row, column) -> (value, number format or
+    None)) written over the cell there (or added, in column order; rows added in row order);
+    ``<dimension>`` grows to cover them. Unchanged rows are passed on as they are, and only the rows of
+    one piece are held at a time.
 
     A written cell keeps the style of the cell it replaces; a new cell takes the style of the nearest
     cell above it that this rewrite saw (Excel's table growth copies the row above), else its column's.
     ``style(s, value, number_format)`` may then change it (a date needs a date format)."""
-    m = _SHEETDATA.search(xml)
+    pieces = iter(source)
+    buf = b""
+    m = None
+    for piece in pieces:  # up to the start of sheetData (views, columns: small)
+        buf += piece
+        m = _SHEETDATA.search(buf)
+        if m is not None:
+            break
     if m is None:
         raise ValueError("no sheetData in the worksheet")
     prefix = (m.group(1) or b"").decode()
     prefix = prefix + ":" if prefix else ""
-    styler = _Styler(_col_styles(xml[:m.start()]), style)
+    styler = _Styler(_col_styles(buf[:m.start()]), style)
     by_row: dict[int, dict[int, tuple[object, str | None]]] = {}
     for (r, c), edit in edits.items():
         by_row.setdefault(r, {})[c] = edit
     pending = sorted(by_row)
-    head = xml[:m.start()]
+    head = buf[:m.start()]
     if edits:
         head = _grow_dimension(head, max(r for r, _ in edits), max(c for _, c in edits))
     yield head
+    yield f"<{prefix}sheetData>".encode()
+    state = {"at": 0, "row": 0, "last": b""}
     if m.group(2):  # <sheetData/>: no rows yet
-        body_start = body_end = tail_start = m.end()
-        yield f"<{prefix}sheetData>".encode()
-    else:
-        body_start = m.end()
-        close = re.compile(rb"</(?:\w+:)?sheetData>").search(xml, body_start)
-        if close is None:
+        yield from _add_rows(prefix, pending, state, by_row, styler, epoch1904)
+        yield f"</{prefix}sheetData>".encode()
+        yield buf[m.end():]
+        yield from pieces
+        return
+    buf = buf[m.end():]
+    while True:
+        close = _SHEETDATA_END.search(buf)
+        if close is not None:
+            yield from _pass_rows(buf, 0, close.start(), prefix, pending, state, by_row, styler, epoch1904)
+            yield from _add_rows(prefix, pending, state, by_row, styler, epoch1904)
+            yield f"</{prefix}sheetData>".encode()
+            yield buf[close.end():]
+            yield from pieces
+            return
+        upto = _last_row_end(buf, prefix)
+        if upto:
+            yield from _pass_rows(buf, 0, upto, prefix, pending, state, by_row, styler, epoch1904)
+            buf = buf[upto:]
+        piece = next(pieces, None)
+        if piece is None:
             raise ValueError("sheetData is not closed")
-        body_end, tail_start = close.start(), close.end()
-        yield xml[m.start():m.end()]
-    at = 0  # next pending row index
-    pos = body_start
-    row = 0
-    last_inner = b""
-    for start, end, attrs, inner in _rows(xml, prefix, body_start, body_end):
+        buf += piece
+
+
+def _last_row_end(buf: bytes, prefix: str) -> int:
+    """Where the last complete row of ``buf`` ends (0: none yet)."""
+    if not prefix:
+        at = buf.rfind(b"</row>")
+        return at + 6 if at >= 0 else 0
+    ends = list(_ROW_END.finditer(buf))
+    return ends[-1].end() if ends else 0
+
+
+def _pass_rows(buf: bytes, first: int, last: int, prefix: str, pending: list, state: dict, by_row: dict, styler,
+               epoch1904: bool):
+    """The rows of ``buf[first:last]``, those with edits rewritten, new rows put in their place."""
+    pos = first
+    for start, end, attrs, inner in _rows(buf, prefix, first, last):
         rr = _R_ROW.search(attrs)
-        row = int(rr.group(1)) if rr else row + 1
+        row = state["row"] = int(rr.group(1)) if rr else state["row"] + 1
+        at = state["at"]
         while at < len(pending) and pending[at] < row:  # new rows above this one
-            yield xml[pos:start]
+            yield buf[pos:start]
             pos = start
-            styler.donor(last_inner)
+            styler.donor(state["last"])
             yield _new_row(prefix, pending[at], by_row[pending[at]], styler, epoch1904)
             at += 1
         if at < len(pending) and pending[at] == row:
-            yield xml[pos:start]
+            yield buf[pos:start]
             yield _edit_row(prefix, row, attrs, inner, by_row[row], styler, epoch1904)
             pos = end
             at += 1
-        last_inner = inner
-    yield xml[pos:body_end]
-    for r in pending[at:]:
-        styler.donor(last_inner)
+        state["at"] = at
+        state["last"] = inner
+    yield buf[pos:last]
+
+
+def _add_rows(prefix: str, pending: list, state: dict, by_row: dict, styler, epoch1904: bool):
+    """The new rows below the sheet's last row."""
+    for r in pending[state["at"]:]:
+        styler.donor(state["last"])
         yield _new_row(prefix, r, by_row[r], styler, epoch1904)
-        last_inner = b""
-    yield f"</{prefix}sheetData>".encode()
-    yield xml[tail_start:]
+        state["last"] = b""
+    state["at"] = len(pending)
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
