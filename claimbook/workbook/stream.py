@@ -258,7 +258,8 @@ class StreamEdge:
                 continue
             source = replaced.get(part)
             if source is None:  # a sheet of the practice's file: streamed from the file as it is written
-                formulas = formulas or bool(formula_cells(pkg.read(part)).intersection(edits))
+                with pkg.open(part) as src:
+                    formulas = formulas or bool(formula_cells(iter(lambda: src.read(1 << 20), b"")).intersection(edits))
                 replaced[part] = self._streamed(part, edits)
             else:
                 replaced[part] = rewrite_sheet_bytes(source, edits, self._style, self.wb.epoch1904)

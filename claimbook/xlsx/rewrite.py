@@ -205,14 +205,19 @@ def _add_rows(prefix: str, pending: list, state: dict, by_row: dict, styler, epo
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
-def formula_cells(xml: bytes) -> set[tuple[int, int]]:
-    """(row, column) of every cell of a sheet that holds a formula."""
+def formula_cells(source) -> set[tuple[int, int]]:
+    """(row, column) of every cell of a sheet that holds a formula; ``source`` gives the sheet's XML in
+    pieces (a formula's ``<f>`` follows its cell's start tag closely, so a little of each piece is kept)."""
     out = set()
-    for fm in _FORMULA.finditer(xml):
-        at = max(xml.rfind(b"<c ", 0, fm.start()), xml.rfind(b":c ", 0, fm.start()))
-        rc = _R_CELL.search(xml, at, xml.find(b">", at)) if at >= 0 else None
-        if rc:
-            out.add((int(rc.group(2)), column_index(rc.group(1).decode())))
+    keep = b""
+    for piece in source:
+        buf = keep + piece
+        for fm in _FORMULA.finditer(buf):
+            at = max(buf.rfind(b"<c ", 0, fm.start()), buf.rfind(b":c ", 0, fm.start()))
+            rc = _R_CELL.search(buf, at, buf.find(b">", at)) if at >= 0 else None
+            if rc:
+                out.add((int(rc.group(2)), column_index(rc.group(1).decode())))
+        keep = buf[-4096:]
     return out
 
 
