@@ -30,10 +30,9 @@ def refresh_workbook(wb, path: Path, as_of: date | None = None, rules_dir=None):
 
 def evaluate_file(path, as_of: date | None = None, rules_dir=None) -> RefreshOutput:
     """Everything a refresh would compute for a tracker file, without changing the file (``explain``)."""
-    from claimbook.workbook.stream import StreamEdge
+    from claimbook.workbook.stream import run_on_file
 
-    with StreamEdge(path) as edge:  # reads only: the cells it needs, nothing loaded beyond them
-        return usecase.evaluate(edge, as_of=as_of, rules_dir=rules_dir)
+    return run_on_file(path, lambda edge: usecase.evaluate(edge, as_of=as_of, rules_dir=rules_dir))
 
 
 def refresh_file(path, as_of: date | None = None, rules_dir=None) -> RefreshOutput:

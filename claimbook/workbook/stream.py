@@ -56,6 +56,8 @@ class StreamEdge:
         self.parts: dict[str, bytes] = {}  # whole parts replaced (generated sheets, tables)
         self.new_sheets: list[tuple[str, str]] = []  # (name, part) added by this run
         self.print_areas: dict[str, str] = {}
+        self.filters: dict[str, str] = {}
+        self.formulas_cleared = False
         self._styled: dict[tuple[int, str], int] = {}
 
     def close(self) -> None:
@@ -135,6 +137,8 @@ class StreamEdge:
         made = generated_parts(self.pkg, self.wb.styles, output, rules)
         self.parts.update(made.parts)
         self.print_areas.update(made.print_areas)
+        self.filters.update(made.auto_filters)
+        self.formulas_cleared = self.formulas_cleared or bool(made.removed_formulas)
 
     def write_blocks(self, blocks) -> None:
         raise NeedsUpgrade("blocks are written by the openpyxl edge")
@@ -268,7 +272,9 @@ class StreamEdge:
         styles_part = pkg.styles_part()
         if self.wb.styles.changed and styles_part:
             replaced[styles_part] = self.wb.styles.to_bytes()
-        book_xml = wbxml.set_print_areas(pkg.read(book_part), self.print_areas, [s.name for s in pkg.sheets()])
+        names = [s.name for s in pkg.sheets()]
+        book_xml = wbxml.set_print_areas(pkg.read(book_part), self.print_areas, names)
+        book_xml = wbxml.set_filter_ranges(book_xml, self.filters, names)
         if self.edits:
             book_xml = wbxml.calc_on_load(book_xml)
         replaced[book_part] = book_xml
@@ -279,7 +285,7 @@ class StreamEdge:
             replaced[book_part], rels_xml, ct_xml = wbxml.add_sheet(replaced[book_part], rels_xml, ct_xml, name, part,
                                                                     book_part)
         removed: set[str] = set()
-        chain = pkg.related(book_part, "calcChain") if formulas else []
+        chain = pkg.related(book_part, "calcChain") if formulas or self.formulas_cleared else []
         if chain:  # Excel's calculation chain names a cell written over, which holds no formula now
             removed.update(chain)
             rels_xml, ct_xml = rels_xml or pkg.read(rels_name), ct_xml or pkg.read(types)

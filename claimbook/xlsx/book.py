@@ -39,6 +39,18 @@ def _absolute(ref: str) -> str:
 
 def set_print_areas(book_xml: bytes, areas: dict[str, str], sheet_names: list[str]) -> bytes:
     """Each sheet's print area (``{"Worklist": "A1:N120"}``) as its ``_xlnm.Print_Area`` name."""
+    return set_sheet_names(book_xml, "_xlnm.Print_Area", areas, sheet_names)
+
+
+def set_filter_ranges(book_xml: bytes, ranges: dict[str, str], sheet_names: list[str]) -> bytes:
+    """Each sheet's filter range as its hidden ``_xlnm._FilterDatabase`` name (Excel keeps one per filter)."""
+    return set_sheet_names(book_xml, "_xlnm._FilterDatabase", ranges, sheet_names, hidden=True)
+
+
+def set_sheet_names(book_xml: bytes, defined: str, areas: dict[str, str], sheet_names: list[str],
+                    hidden: bool = False) -> bytes:
+    """The sheet-level defined name ``defined`` of each sheet in ``areas`` set to that sheet's range."""
+    wanted = defined.encode()
     for sheet, ref in areas.items():
         if sheet not in sheet_names:
             continue
@@ -49,14 +61,15 @@ def set_print_areas(book_xml: bytes, areas: dict[str, str], sheet_names: list[st
         def swap(m):
             nonlocal done
             attrs = dict(_ATTR.findall(m.group(1)))
-            if attrs.get(b"name") == b"_xlnm.Print_Area" and attrs.get(b"localSheetId") == index:
+            if attrs.get(b"name") == wanted and attrs.get(b"localSheetId") == index:
                 done = True
                 return m.group(0)[:m.start(2) - m.start(0)] + text + m.group(0)[m.end(2) - m.start(0):]
             return m.group(0)
 
         book_xml = _DEFINED.sub(swap, book_xml)
         if not done:
-            name = b'<definedName name="_xlnm.Print_Area" localSheetId="' + index + b'">' + text + b"</definedName>"
+            name = (b'<definedName name="' + wanted + b'" localSheetId="' + index + b'"'
+                    + (b' hidden="1"' if hidden else b"") + b">" + text + b"</definedName>")
             book_xml = _insert_defined(book_xml, name)
     return book_xml
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from xml.etree import ElementTree as ET
 
+from claimbook.xlsx import NeedsUpgrade
 from claimbook.xlsx.parts import local, NS_MAIN, Package, TablePart
 from claimbook.xlsx.styles import StyleBook
 
@@ -136,8 +137,14 @@ class SheetCells:
     def _load(self) -> None:
         self._read = True
         pkg = self.book.pkg
+        rows, cols = used_extent(pkg, self.part)
+        if rows * cols > MAX_GRID:
+            raise NeedsUpgrade(f"{self.title}: {rows:,} rows by {cols:,} columns read as a grid")
         sheet = self.book.values.get_sheet_by_name(self.title)
         self._cell_store = Grid(sheet.to_python(skip_empty_area=False))
+        with pkg.open(self.part) as f:
+            for key, value in unread_cells(iter(lambda: f.read(1 << 20), b"")).items():
+                self._cell_store.set_value(key, value)
         for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ():
             ref = f"{_letters(c1 + 1)}{r1 + 1}:{_letters(c2 + 1)}{r2 + 1}"
             self._merged.ranges.append(Range(r1 + 1, c1 + 1, r2 + 1, c2 + 1, ref))
@@ -146,6 +153,90 @@ class SheetCells:
             if part in pkg.names:
                 for ref, text in read_notes(pkg.read(part)):
                     self._cell_store.notes[split_ref(ref)] = Note(text)
+
+
+# Values are read as a grid from A1 to the last used cell: a few cells far away (a stray entry in column
+# XFD or row 1,048,576) would make that grid billions of cells, so such a sheet is read by the openpyxl
+# edge, which keeps only the cells that exist. 6,000,000 is 150,000 claims of 40 columns.
+MAX_GRID = 6_000_000
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
+
+
+def used_extent(pkg: Package, part: str) -> tuple[int, int]:
+    """(last row, last column) of a worksheet: from its ``<dimension>`` (Excel, openpyxl and LibreOffice
+    write one), else from its cells, streamed."""
+    with pkg.open(part) as f:
+        head = f.read(4096)
+    m = _DIMENSION.search(head)
+    if m is not None:
+        last = m.group(1).decode().split(":")[-1].replace("$", "")
+        try:
+            return split_ref(last)
+        except ValueError:
+            pass
+    rows = cols = 0
+    keep = b""
+    with pkg.open(part) as f:
+        while piece := f.read(1 << 20):
+            buf = keep + piece
+            for cm in _CELL_REF.finditer(buf):
+                rows, cols = max(rows, int(cm.group(2))), max(cols, column_index(cm.group(1).decode()))
+            keep = buf[-200:]
+    return rows, cols
+
+
+_ODD = re.compile(rb'<(?:\w+:)?f[\s>/]|\st="e"')
+_CELL_CLOSE = re.compile(rb"</(?:\w+:)?c>")
+
+
+def unread_cells(source) -> dict[tuple[int, int], str]:
+    """What calamine leaves empty but openpyxl reads, from a sheet's XML in pieces: an error cell's value
+    ("#N/A": the claim then says its DOS is an error, not that it is missing) and a formula that has no
+    result saved in the file (its text, "=DATE(2026,1,5)", as openpyxl reads it). Both marks sit at the
+    start of their cell (``t="e"`` in its tag, ``<f>`` its first child), so the cell starts just before."""
+    out: dict[tuple[int, int], str] = {}
+    keep = b""
+    for piece in source:
+        buf = keep + piece
+        done = 0
+        cut = None
+        for m in _ODD.finditer(buf):
+            if m.start() < done:
+                continue
+            start = max(buf.rfind(b"<c ", 0, m.start()), buf.rfind(b":c ", 0, m.start()))
+            if buf[start:start + 1] == b":":
+                start = buf.rfind(b"<", 0, start)
+            close = _CELL_CLOSE.search(buf, m.start())
+            if start < 0 or close is None:  # the cell goes on in the next piece
+                cut = max(start, done)
+                break
+            found = _odd_value(buf[start:close.end()])
+            if found is not None:
+                out[found[0]] = found[1]
+            done = close.end()
+        keep = buf[cut:] if cut is not None else buf[max(done, len(buf) - 256):]
+    return out
+
+
+def _odd_value(fragment: bytes):
+    """((row, column), value) of an error cell or a formula cell without a saved result, else None."""
+    text = fragment.decode("utf-8", "replace")
+    text = re.sub(r"<(/?)\w+:", r"<\1", text)  # one cell: its prefix does not matter
+    try:
+        el = ET.fromstring(re.sub(r'\sxmlns(:\w+)?="[^"]*"', "", text))
+    except ET.ParseError:
+        return None
+    ref = el.get("r")
+    if not ref:
+        return None
+    v = el.find("v")
+    f = el.find("f")
+    if el.get("t") == "e" and f is None:
+        return split_ref(ref), (v.text or "") if v is not None else ""
+    if f is not None and (v is None or not (v.text or "")):
+        return split_ref(ref), "=" + (f.text or "") if f.text else None
+    return None
 
 
 class Book:
@@ -250,6 +341,9 @@ class Grid:
         if len(row) < c:
             row.extend([""] * (c - len(row)))
         row[c - 1] = cell._value if cell._value is not None else ""
+
+    def set_value(self, key, value) -> None:
+        self[key] = Cell(value, "s")
 
     def items(self):
         cell = self._cell

@@ -24,6 +24,7 @@ from claimbook.xlsx import NeedsUpgrade
 from claimbook.xlsx.charts import chart_parts
 from claimbook.xlsx.parts import NS_MAIN
 from claimbook.xlsx.sheetxml import SheetEdit, Scanned, col_styles, column_widths, rewrite_sheet, scan_sheet
+from claimbook.xlsx.rewrite import number_text
 from claimbook.xlsx.styles import StyleBook
 from claimbook.xlsx.xmlscan import Writer, esc_text, start_tag
 
@@ -153,11 +154,11 @@ class _Cells:
         if isinstance(v, (int, float)) and cell.data_type == "n":
             if isinstance(v, float) and not math.isfinite(v):
                 return f'<{p}c r="{ref}"{_s(s)}/>'
-            return f'<{p}c r="{ref}"{_s(s)}><{p}v>{v!r}</{p}v></{p}c>'
+            return f'<{p}c r="{ref}"{_s(s)}><{p}v>{number_text(v)}</{p}v></{p}c>'
         if isinstance(v, (date, datetime)):
             if not self.book.is_date(s):
                 s = self.book.with_number_format(s, S.DATE_FORMAT)
-            return f'<{p}c r="{ref}"{_s(s)}><{p}v>{to_excel(v, self.epoch)!r}</{p}v></{p}c>'
+            return f'<{p}c r="{ref}"{_s(s)}><{p}v>{number_text(to_excel(v, self.epoch))}</{p}v></{p}c>'
         text = str(v)
         space = ' xml:space="preserve"' if text != text.strip() else ""
         return (f'<{p}c r="{ref}"{_s(s)} t="inlineStr"><{p}is><{p}t{space}>{esc_text(text)}</{p}t></{p}is>'

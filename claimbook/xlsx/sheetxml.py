@@ -138,7 +138,9 @@ def _as_bytes(x) -> bytes:
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
+    from claimbook.xlsx.rewrite import number_text
+
+    return number_text(x)
 
 
 def _grow(b, r, c1, c2):
