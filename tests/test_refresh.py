@@ -420,11 +420,19 @@ import os, sys, time
 from datetime import date
 from claimbook.workbook import io, refresh_file
 import openpyxl.writer.excel as ex
-def slow_save(self):
+import claimbook.xlsx.parts as parts
+def slow_save(self):  # the openpyxl edge (the one-time upgrade)
     self.write_data()
     print("writing", flush=True)
     time.sleep(60)  # killed here, mid-save, before the zip is closed
 ex.ExcelWriter.save = slow_save
+real_write = parts.Package.write
+def slow_write(self, target, *args, **kwargs):  # the stream edge (every day)
+    with open(target, "wb") as f:
+        f.write(self.path.read_bytes()[:1000])  # the new file half written
+    print("writing", flush=True)
+    time.sleep(60)
+parts.Package.write = slow_write
 refresh_file(sys.argv[1], as_of=date(2026, 3, 2))
 """
 
@@ -515,7 +523,9 @@ def _with_date_formatted_number(path: Path, *values, sheet="Claims") -> list[str
          "would save it as 02/28/1900. Correct that date in Excel"),
 ])
 def test_a_date_formatted_number_that_is_no_date_is_refused_not_lost(tmp_path, rules, capsys, value, said):
-    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    """The openpyxl edge (the one-time upgrade of a workbook without claimbook's sheets) would change such a
+    cell, so it refuses, in plain words."""
+    path = _needs_upgrade(make_tracker(tmp_path / "Tracker.xlsx", rules, n=5))
     [coord] = _with_date_formatted_number(path, value)
     before = fingerprint(path)
 
@@ -528,11 +538,40 @@ def test_a_date_formatted_number_that_is_no_date_is_refused_not_lost(tmp_path, r
     assert fingerprint(path) == before and not [p for p in tmp_path.iterdir() if "backup" in p.name]
 
 
-def test_the_lost_date_is_found_on_its_own_sheet(tmp_path, rules):
+@pytest.mark.parametrize("value", [10 ** 15, 2958466, 60])
+def test_a_date_formatted_number_that_is_no_date_is_kept_by_the_daily_refresh(tmp_path, rules, value):
+    """The daily refresh never rewrites a practice's cell, so the odd number stays exactly as it was."""
     path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    [coord] = _with_date_formatted_number(path, value)
+    part = _claims_part(path)
+    cell = re.compile(rb'<c r="' + coord.encode() + rb'"[^>]*?(?:/>|>.*?</c>)', re.S)
+    with zipfile.ZipFile(path) as z:
+        before = cell.search(z.read(part)).group(0)
+
+    assert main(["refresh", str(path), "--as-of", AS_OF.isoformat()]) == 0
+
+    with zipfile.ZipFile(path) as z:
+        assert cell.search(z.read(part)).group(0) == before
+    ws = openpyxl.load_workbook(path)["Claims"]
+    row = int(coord.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    place = io.find_claims(ws.parent)
+    issues = ws.cell(row, place.first_col + place.header().index("Data Issues")).value
+    assert "DOS" in issues  # the claim was refreshed, and says its date of service is no date it can use
+
+
+def test_the_lost_date_is_found_on_its_own_sheet(tmp_path, rules):
+    path = _needs_upgrade(make_tracker(tmp_path / "Tracker.xlsx", rules, n=5))
     coord, other = _with_date_formatted_number(path, 10 ** 15, 2958466, sheet="Old claims")
     err = _refused(path, f"cell {coord} on the Old claims sheet holds a number formatted as a date")
     assert str(err).endswith(f"The same problem is in Old claims!{other}.")
+
+
+def _needs_upgrade(path: Path) -> Path:
+    """The tracker without its Payers sheet: the next refresh adds it through openpyxl (the one-time upgrade)."""
+    wb = openpyxl.load_workbook(path)
+    del wb["Payers"]
+    wb.save(path)
+    return path
 
 
 def test_settings_as_of_and_rules_folder(tmp_path, rules):
@@ -673,7 +712,9 @@ def _claims_part(path: Path) -> str:
     ("form button", dict(vml=_BUTTON_VML), "form buttons or controls on the Claims sheet"),
 ])
 def test_content_openpyxl_would_drop_is_refused_in_plain_words(tmp_path, rules, capsys, what, kwargs, said):
-    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    """Only where openpyxl still saves the file (the one-time upgrade): the daily refresh keeps all of it
+    (tests/test_features_kept.py)."""
+    path = _needs_upgrade(make_tracker(tmp_path / "Tracker.xlsx", rules, n=5))
     _add_to_sheet(path, _claims_part(path), **kwargs)
     before = path.read_bytes()
 
@@ -684,6 +725,30 @@ def test_content_openpyxl_would_drop_is_refused_in_plain_words(tmp_path, rules, 
     assert said in out.err and "Move it to another workbook, or do this from Excel with the Claims ribbon" in out.err
     assert len(out.err.strip().splitlines()) == 1
     assert "Warning" not in out.err + out.out and "openpyxl" not in out.err + out.out  # no raw library text
+
+
+@pytest.mark.parametrize("what,kwargs", [
+    ("picture", dict(drawing=_PICTURE, media=True)),
+    ("shape with a macro", dict(drawing=_SHAPE)),
+    ("x14 data validation", dict(ext=_X14_VALIDATION)),
+    ("form button", dict(vml=_BUTTON_VML)),
+])
+def test_the_daily_refresh_keeps_what_openpyxl_would_drop(tmp_path, rules, capsys, what, kwargs):
+    path = make_tracker(tmp_path / "Tracker.xlsx", rules, n=5)
+    part = _claims_part(path)
+    _add_to_sheet(path, part, **kwargs)
+    with zipfile.ZipFile(path) as z:
+        before = {n: z.read(n) for n in z.namelist()}
+
+    assert main(["refresh", str(path), "--as-of", AS_OF.isoformat()]) == 0, what
+
+    with zipfile.ZipFile(path) as z:
+        after = {n: z.read(n) for n in z.namelist()}
+    kept = [n for n in before if "drawing" in n or "media" in n or n.endswith(".vml") or "_rels/sheet" in n]
+    assert kept and all(after[n] == before[n] for n in kept), what
+    if "ext" in kwargs:
+        assert _X14_VALIDATION in after[part]
+    assert after[part] != before[part]  # the computed columns were written
 
 
 def test_claimbooks_own_dashboard_charts_and_notes_are_kept(tmp_path, rules, capsys):
