@@ -1,0 +1,147 @@
+"""After a refresh or an import: what claimbook may have changed, and whether everything else was kept.
+
+claimbook owns, in a refresh: the Claims sheet's XML (only the cells of its computed columns and
+<dimension>), the Worklist, Dashboard and Payers sheets' XML, xl/styles.xml, xl/workbook.xml and the
+Claims table part. An import may also change the Claims cells it imports, the Claims table's ref, and
+add the Import Log and Payments sheets (new sheet and table parts, workbook.xml, the workbook's rels,
+[Content_Types].xml). Every other part must come out byte for byte; inside the owned parts the features'
+marks must still be there.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from tests.features.common import shared_list
+from tests.features.package import MAIN, R, X14, XM, Package, cell_values, split_ref
+from tests.features.registry import Mark
+
+GENERATED = ("Worklist", "Dashboard", "Payers")
+ADDED_BY_IMPORT = ("Import Log", "Payments")
+WRAP = (f'<wrap xmlns="{MAIN}" xmlns:r="{R}" xmlns:x14="{X14}" xmlns:xm="{XM}" '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac">{}</wrap>')
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def owned(pkg: Package, imported: bool) -> set[str]:
+    """The parts claimbook may rewrite in this package (read from the package after the run)."""
+    claims = pkg.sheet_part("Claims")
+    out = {claims, "xl/styles.xml", "xl/workbook.xml", pkg.rel_target(claims, "table")}
+    titles = GENERATED + (ADDED_BY_IMPORT if imported else ())
+    for title, part, _a in pkg.sheets():
+        if title in titles:
+            out.add(part)
+    if imported:
+        out |= {"xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    return out
+
+
+def unowned_changes(before: dict[str, bytes], after: Package, imported: bool) -> list[str]:
+    """Parts claimbook does not own that are missing, changed, or new after the run."""
+    mine = owned(after, imported)
+    out = []
+    for name, data in before.items():
+        if name in mine:
+            continue
+        if name not in after.parts:
+            out.append(f"{name} was removed")
+        elif after.parts[name] != data:
+            out.append(f"{name} changed")
+    for name in after.parts:
+        if name not in before and name not in mine:
+            if imported and _part_of_added_sheet(after, name):
+                continue
+            out.append(f"{name} was added")
+    return out
+
+
+def _part_of_added_sheet(pkg: Package, name: str) -> bool:
+    """A new part an import may write: the Import Log / Payments sheet, its rels and its table."""
+    for title, part, _a in pkg.sheets():
+        if title in ADDED_BY_IMPORT:
+            reach = {part, Package.rels_name(part)} | {pkg.resolve(part, r["Target"]) for r in pkg.rels(part)
+                                                       if r.get("TargetMode") != "External"}
+            if name in reach:
+                return True
+    return False
+
+
+# --- marks --------------------------------------------------------------------------------------------
+
+def _matches(want: ET.Element, got: ET.Element) -> bool:
+    if want.tag != got.tag:
+        return False
+    if any(got.get(k) != v for k, v in want.attrib.items()):
+        return False
+    if (want.text or "").strip() and (want.text or "") != (got.text or ""):
+        return False
+    kids = list(got)
+    return all(any(_matches(w, g) for g in kids) for w in want)
+
+
+def missing_marks(after: Package, marks: list[Mark]) -> list[str]:
+    out = []
+    for mark in marks:
+        if mark.check is not None:
+            problem = mark.check(after)
+            if problem:
+                out.append(f"{mark.what}: {problem}")
+            continue
+        if mark.part not in after.parts:
+            out.append(f"{mark.what}: {mark.part} is gone")
+            continue
+        want = ET.fromstring(WRAP.format(mark.fragment))[0]
+        root = ET.fromstring(after.parts[mark.part])
+        if not any(_matches(want, el) for el in root.iter(want.tag)):
+            out.append(f"{mark.what}: not found in {mark.part} (wanted {mark.fragment[:160]})")
+    return out
+
+
+# --- the Claims sheet ---------------------------------------------------------------------------------
+
+def computed_letters(pkg: Package) -> set[str]:
+    from claimbook import table
+
+    values = cell_values(pkg.text(pkg.sheet_part("Claims")), shared_list(pkg))
+    names = set(table.COMPUTED_COLUMNS)
+    return {split_ref(ref)[0] for ref, v in values.items() if split_ref(ref)[1] == 1 and v in names}
+
+
+def claims_without_computed(pkg: Package, letters: set[str]) -> str:
+    """The Claims sheet's XML, canonical, without the computed columns' cells, <dimension> and row spans:
+    what a refresh must leave exactly as it was."""
+    root = ET.fromstring(pkg.parts[pkg.sheet_part("Claims")])
+    for dim in root.findall(f"{{{MAIN}}}dimension"):
+        root.remove(dim)
+    for row in root.iter(f"{{{MAIN}}}row"):
+        row.attrib.pop("spans", None)
+        for c in list(row):
+            if split_ref(c.get("r"))[0] in letters and split_ref(c.get("r"))[1] > 1:
+                row.remove(c)
+    return ET.canonicalize(ET.tostring(root, encoding="unicode"))
+
+
+def first_difference(a: str, b: str) -> str:
+    at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return f"before: ...{a[max(0, at - 120):at + 120]}...\nafter:  ...{b[max(0, at - 120):at + 120]}..."
+
+
+def computed_values(pkg: Package) -> dict[str, str]:
+    letters = computed_letters(pkg)
+    values = cell_values(pkg.text(pkg.sheet_part("Claims")), shared_list(pkg))
+    return {ref: v for ref, v in values.items() if split_ref(ref)[0] in letters and split_ref(ref)[1] > 1}
+
+
+def column(pkg: Package, name: str) -> dict[int, str]:
+    values = cell_values(pkg.text(pkg.sheet_part("Claims")), shared_list(pkg))
+    letter = next((split_ref(r)[0] for r, v in values.items() if split_ref(r)[1] == 1 and v == name), None)
+    assert letter, f"no {name} column on the Claims sheet"
+    return {split_ref(r)[1]: v for r, v in values.items() if split_ref(r)[0] == letter and split_ref(r)[1] > 1}
+
