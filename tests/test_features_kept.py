@@ -10,6 +10,7 @@ sheet nothing but the computed columns' cells and <dimension> changed); and the 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import warnings
@@ -25,8 +26,8 @@ from claimbook.workbook.refresh import refresh_file
 from tests.features import FEATURES, build, names_for
 from tests.features.common import USER_SHEET
 from tests.features.kept import (
-    claims_without_computed, column, computed_letters, computed_values, first_difference, missing_marks,
-    parts, unowned_changes,
+    claims_without_computed, column, computed_letters, computed_values, first_difference, ideal_refresh,
+    letter_of, missing_marks, parts, unowned_changes,
 )
 from tests.features.package import Package
 from tests.package_check import problems
@@ -133,8 +134,11 @@ def test_a_refresh_keeps_all_the_features_together(tmp_path, kind):
 
 def test_an_import_keeps_all_the_features(tmp_path, capsys):
     path, marks, before = _built(tmp_path, ALL_XLSX, "xlsx")
-    existing = column(Package.open(path), "Claim ID")
-    last_id = existing[max(existing)]
+    before_pkg = Package.open(path)
+    existing = column(before_pkg, "Claim ID")
+    last_row = max(existing)
+    last_id = existing[last_row]
+    status = letter_of(before_pkg, "Status")
     csv = tmp_path / "export.csv"
     csv.write_text("Claim ID,Payer,DOS,Billed,Status\n"
                    f"{last_id},,,,Denied\n"
@@ -146,8 +150,66 @@ def test_an_import_keeps_all_the_features(tmp_path, capsys):
     after = _check_kept(path, before, marks, imported=True)
     ids = set(column(after, "Claim ID").values())
     assert {"FEAT-1", "FEAT-2"} <= ids, ids
+    assert column(after, "Status")[last_row] == "Denied"
+    letters = computed_letters(before_pkg)
+    was = claims_without_computed(before_pkg, letters, {f"{status}{last_row}"}, last_row + 1)
+    now = claims_without_computed(after, letters, {f"{status}{last_row}"}, last_row + 1)
+    assert was == now, "the import changed Claims cells it did not import:\n" + first_difference(was, now)
     titles = [t for t, _p, _a in after.sheets()]
     assert "Import Log" in titles and USER_SHEET in titles and "Lists" in titles, titles
+
+
+# --- the checks themselves: met by a refresh that keeps everything, failed by one that loses a feature ---
+
+@pytest.fixture(scope="module")
+def refreshed_bases(tmp_path_factory):
+    """The feature-free trackers, refreshed as of AS_OF by today's edge (their computed cells)."""
+    from tests.features import base_tracker
+
+    out = {}
+    for kind in ("xlsx", "xlsm"):
+        path = tmp_path_factory.mktemp("base") / f"Base.{kind}"
+        path.write_bytes(base_tracker(kind))
+        refresh_file(path, as_of=AS_OF)
+        out[kind] = path
+    return out
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xlsm"])
+def test_the_checks_pass_a_refresh_that_keeps_everything(tmp_path, kind, refreshed_bases):
+    path, marks, before = _built(tmp_path, names_for(kind), kind)
+    before_pkg = Package.open(path)
+    ideal_refresh(path, refreshed_bases[kind])
+    after = _check_kept(path, before, marks)
+    _check_refreshed(before_pkg, after)
+
+
+@pytest.mark.parametrize("loss", ["ignoredErrors", "tabColor", "pivotCaches", "threadedComment", "nothing"])
+def test_the_checks_catch_a_refresh_that_loses_a_feature(tmp_path, loss, refreshed_bases):
+    path, marks, before = _built(tmp_path, ALL_XLSX, "xlsx")
+    before_pkg = Package.open(path)
+    ideal_refresh(path, refreshed_bases["xlsx"])
+    pkg = Package.open(path)
+    if loss == "ignoredErrors":
+        part = pkg.sheet_part("Claims")
+        pkg.put(part, re.sub(r"<ignoredErrors>.*?</ignoredErrors>", "", pkg.text(part)))
+    elif loss == "tabColor":
+        part = pkg.sheet_part("Payers")
+        pkg.put(part, re.sub(r"<tabColor [^>]*/>", "", pkg.text(part)))
+    elif loss == "pivotCaches":
+        pkg.put("xl/workbook.xml", re.sub(r"<pivotCaches>.*?</pivotCaches>", "", pkg.text("xl/workbook.xml")))
+    elif loss == "threadedComment":
+        name = "xl/threadedComments/threadedComment1.xml"
+        pkg.put(name, pkg.text(name).replace("Rebilling today.", "Rebilling today"))
+    pkg.save(path)
+    if loss == "nothing":  # nothing lost: the checks pass, but comparing with the input says no refresh
+        _check_kept(path, before, marks)
+        with pytest.raises(AssertionError, match="no refresh happened"):
+            _check_refreshed(before_pkg, before_pkg)
+        return
+    words = "parts claimbook does not own were changed" if loss == "threadedComment" else "lost inside"
+    with pytest.raises(AssertionError, match=words):
+        _check_kept(path, before, marks)
 
 
 # --- reopening: LibreOffice, and the VBA project through olevba ---------------------------------------

@@ -114,16 +114,21 @@ def computed_letters(pkg: Package) -> set[str]:
     return {split_ref(ref)[0] for ref, v in values.items() if split_ref(ref)[1] == 1 and v in names}
 
 
-def claims_without_computed(pkg: Package, letters: set[str]) -> str:
+def claims_without_computed(pkg: Package, letters: set[str], imported_cells=(), rows_from: int | None = None) -> str:
     """The Claims sheet's XML, canonical, without the computed columns' cells, <dimension> and row spans:
-    what a refresh must leave exactly as it was."""
+    what a refresh must leave exactly as it was. For an import, also without the cells it imported and the
+    rows from ``rows_from`` on (the claims it added)."""
     root = ET.fromstring(pkg.parts[pkg.sheet_part("Claims")])
     for dim in root.findall(f"{{{MAIN}}}dimension"):
         root.remove(dim)
-    for row in root.iter(f"{{{MAIN}}}row"):
+    data = root.find(f"{{{MAIN}}}sheetData")
+    for row in list(data):
+        if rows_from is not None and int(row.get("r")) >= rows_from:
+            data.remove(row)
+            continue
         row.attrib.pop("spans", None)
         for c in list(row):
-            if split_ref(c.get("r"))[0] in letters and split_ref(c.get("r"))[1] > 1:
+            if (split_ref(c.get("r"))[0] in letters and split_ref(c.get("r"))[1] > 1) or c.get("r") in imported_cells:
                 row.remove(c)
     return ET.canonicalize(ET.tostring(root, encoding="unicode"))
 
@@ -145,3 +150,27 @@ def column(pkg: Package, name: str) -> dict[int, str]:
     assert letter, f"no {name} column on the Claims sheet"
     return {split_ref(r)[1]: v for r, v in values.items() if split_ref(r)[0] == letter and split_ref(r)[1] > 1}
 
+
+
+def letter_of(pkg: Package, name: str) -> str:
+    values = cell_values(pkg.text(pkg.sheet_part("Claims")), shared_list(pkg))
+    return next(split_ref(r)[0] for r, v in values.items() if split_ref(r)[1] == 1 and v == name)
+
+
+def ideal_refresh(path: Path, refreshed_base: Path) -> None:
+    """What a refresh that keeps everything does to ``path``: the computed cells of the Claims sheet
+    take the values of the same claims refreshed in ``refreshed_base`` (the feature-free tracker, same
+    date), every other byte stays. The checks must pass on it (they are not impossible to meet)."""
+    import re
+
+    from tests.features.package import set_cells
+
+    done = Package.open(refreshed_base)
+    letters = computed_letters(done)
+    xml = done.text(done.sheet_part("Claims"))
+    cells = [m.group(0) for m in re.finditer(r'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', xml, re.S)
+             if m.group(1) in letters and int(m.group(2)) > 1]
+    pkg = Package.open(path)
+    part = pkg.sheet_part("Claims")
+    pkg.put(part, set_cells(pkg.text(part), cells))
+    pkg.save(path)

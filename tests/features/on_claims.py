@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from xml.sax.saxutils import escape
 
 from tests.features.common import NOTE_PHRASES, USER_SHEET, add_calc_chain, claims, edit, user_sheet, widen_dimension
 from tests.features.media import devmode
@@ -188,13 +189,14 @@ def threaded_comments(pkg):
     return []
 
 
-@feature("hyperlinks", "Claims, a Payer ID cell and a Patient cell",
-         "hyperlinks: a payer portal address (external, through the sheet's rels) and a jump to the Follow-up Log")
+@feature("hyperlinks", "Claims, a Payer cell and a Patient cell",
+         "hyperlinks: the payer's portal (external, through the sheet's rels) and a jump to the Follow-up Log")
 def hyperlinks(pkg):
     c = claims(pkg)
     rid = pkg.add_rel(c.part, RT + "hyperlink", "https://www.availity.com/", external=True)
-    a = f'<hyperlink ref="{c.header["Payer ID"]}{c.rows[0]}" r:id="{rid}" display="Availity portal"/>'
-    b = f'<hyperlink ref="{c.header["Patient"]}{c.rows[1]}" location="\'Follow-up Log\'!A1" display="See the log"/>'
+    payer, patient = f'{c.header["Payer"]}{c.rows[0]}', f'{c.header["Patient"]}{c.rows[1]}'
+    a = f'<hyperlink ref="{payer}" r:id="{rid}" tooltip="Open the payer portal"/>'
+    b = f'<hyperlink ref="{patient}" location="\'Follow-up Log\'!A1" display="{escape(c.values[patient])}"/>'
     edit(pkg, c.part, lambda x: insert_child(declare(x, "r", R), "hyperlinks", f"<hyperlinks>{a}{b}</hyperlinks>"))
     return [Mark(c.part, a.replace("r:id", f'xmlns:r="{R}" r:id'), "the external hyperlink (r:id)"),
             Mark(c.part, b, "the hyperlink into the workbook")]
