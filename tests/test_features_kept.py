@@ -236,6 +236,19 @@ def _libreoffice_opens(files: list[Path], out: Path) -> list[str]:
     return bad
 
 
+CSV_ALL_SHEETS = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+
+def _libreoffice_sheets(path: Path, out: Path) -> dict[str, str]:
+    """Every sheet of ``path`` as LibreOffice reads it (CSV text by sheet title)."""
+    out.mkdir(exist_ok=True)
+    subprocess.run([_soffice(), f"-env:UserInstallation=file://{out / 'profile'}", "--headless", "--norestore",
+                    "--convert-to", CSV_ALL_SHEETS, "--outdir", str(out), str(path)],
+                   capture_output=True, timeout=600, check=False)
+    prefix = path.stem + "-"
+    return {f.stem[len(prefix):]: f.read_text(encoding="utf-8") for f in out.glob(f"{prefix}*.csv")}
+
+
 @pytest.mark.slow
 @pytest.mark.libreoffice
 def test_every_corpus_file_opens_in_libreoffice(tmp_path):
@@ -249,6 +262,11 @@ def test_every_corpus_file_opens_in_libreoffice(tmp_path):
         path, _m = build(tmp_path / f"all_{kind}", names_for(kind), kind)
         files.append(path)
     assert _libreoffice_opens(files, tmp_path / "pdf") == []
+    sheets = _libreoffice_sheets(files[-2], tmp_path / "csv")
+    practice = sheets[USER_SHEET]
+    assert "Collections by month" in practice and "Grand Total" in practice and "Office visit fee,185" in practice
+    ids = column(Package.open(files[-2]), "Claim ID").values()
+    assert all(i in sheets["Claims"] for i in ids) and "Lists" in sheets
 
 
 @pytest.mark.slow
@@ -260,6 +278,11 @@ def test_the_refreshed_trackers_open_in_libreoffice(tmp_path):
         _refresh(path)
         files.append(path)
     assert _libreoffice_opens(files, tmp_path / "pdf") == []
+    for path in files:
+        sheets = _libreoffice_sheets(path, tmp_path / f"csv_{path.suffix[1:]}")
+        actions = [a for a in column(Package.open(path), "Next Action").values() if a]
+        assert actions and all(a.split(" (")[0] in sheets["Claims"] for a in actions)
+        assert "Grand Total" in sheets[USER_SHEET]
 
 
 @pytest.mark.slow

@@ -122,7 +122,7 @@ def user_chart(pkg):
                 '<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr><xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/>'
                 f'</xdr:xfrm><a:graphic><a:graphicData uri="{C}"><c:chart xmlns:c="{C}" r:id="{rid}"/>'
                 "</a:graphicData></a:graphic></xdr:graphicFrame>")
-    anchor(pkg, part, (4, 3), (9, 16), frame)
+    anchor(pkg, part, (14, 2), (21, 16), frame)
     return []
 
 
