@@ -27,7 +27,7 @@ from tests.features import FEATURES, build, names_for
 from tests.features.common import USER_SHEET
 from tests.features.kept import (
     claims_without_computed, column, computed_letters, computed_values, first_difference, ideal_refresh,
-    letter_of, missing_marks, parts, unowned_changes,
+    letter_of, lost_references, lost_sheets, missing_marks, parts, unowned_changes,
 )
 from tests.features.package import Package
 from tests.package_check import problems
@@ -63,6 +63,9 @@ def _check_kept(path: Path, before: dict[str, bytes], marks: dict, imported: boo
     assert problems(path) == [], f"not a valid package after the run: {problems(path)}"
     changed = unowned_changes(before, after, imported)
     assert not changed, "parts claimbook does not own were changed: " + "; ".join(changed)
+    was = Package(before, path.suffix)
+    lost = lost_sheets(was, after) + lost_references(was, after, imported)
+    assert not lost, "lost inside claimbook's parts: " + "; ".join(lost)
     lost = [f"{name}: {m}" for name, ms in marks.items() for m in missing_marks(after, ms)]
     assert not lost, "lost inside claimbook's parts: " + "; ".join(lost)
     return after
@@ -184,7 +187,8 @@ def test_the_checks_pass_a_refresh_that_keeps_everything(tmp_path, kind, refresh
     _check_refreshed(before_pkg, after)
 
 
-@pytest.mark.parametrize("loss", ["ignoredErrors", "tabColor", "pivotCaches", "threadedComment", "nothing"])
+@pytest.mark.parametrize("loss", ["ignoredErrors", "tabColor", "pivotCaches", "threadedComment", "dashboardDrawing",
+                                  "hiddenSheetShown", "nothing"])
 def test_the_checks_catch_a_refresh_that_loses_a_feature(tmp_path, loss, refreshed_bases):
     path, marks, before = _built(tmp_path, ALL_XLSX, "xlsx")
     before_pkg = Package.open(path)
@@ -198,6 +202,11 @@ def test_the_checks_catch_a_refresh_that_loses_a_feature(tmp_path, loss, refresh
         pkg.put(part, re.sub(r"<tabColor [^>]*/>", "", pkg.text(part)))
     elif loss == "pivotCaches":
         pkg.put("xl/workbook.xml", re.sub(r"<pivotCaches>.*?</pivotCaches>", "", pkg.text("xl/workbook.xml")))
+    elif loss == "dashboardDrawing":  # the logo's drawing is no longer shown on the Dashboard
+        part = pkg.sheet_part("Dashboard")
+        pkg.put(part, re.sub(r"<drawing [^>]*/>", "", pkg.text(part)))
+    elif loss == "hiddenSheetShown":
+        pkg.put("xl/workbook.xml", pkg.text("xl/workbook.xml").replace(' state="hidden" r:id', ' r:id'))
     elif loss == "threadedComment":
         name = "xl/threadedComments/threadedComment1.xml"
         pkg.put(name, pkg.text(name).replace("Rebilling today.", "Rebilling today"))

@@ -73,6 +73,37 @@ def _part_of_added_sheet(pkg: Package, name: str) -> bool:
     return False
 
 
+def references(pkg: Package, part: str) -> set[tuple[str, str]]:
+    """(relationship type, target) of every r:id / r:embed reference in a part's XML, so a part whose
+    relationships were renumbered still compares equal."""
+    rels = {r["Id"]: (r["Type"].rsplit("/", 1)[-1], r["Target"] if r.get("TargetMode") == "External"
+                      else pkg.resolve(part, r["Target"])) for r in pkg.rels(part)}
+    out = set()
+    for el in ET.fromstring(pkg.parts[part]).iter():
+        for key, value in el.attrib.items():
+            if key.startswith(f"{{{R}}}"):
+                out.add(rels.get(value, ("missing relationship", value)))
+    return out
+
+
+def lost_references(before: Package, after: Package, imported: bool) -> list[str]:
+    """What the parts claimbook owns pointed at before (sheets, drawings, comments, tables, printer
+    settings, pivot caches, external links...) and no longer point at."""
+    out = []
+    for part in sorted(owned(before, imported)):
+        if part in after.parts:
+            gone = references(before, part) - references(after, part)
+            out += [f"{part} no longer points at {target} ({kind})" for kind, target in sorted(gone)]
+    return out
+
+
+def lost_sheets(before: Package, after: Package) -> list[str]:
+    now = {t: a for t, _p, a in after.sheets()}
+    return [f"the sheet {t!r} is gone or changed its state/id" for t, _p, a in before.sheets()
+            if t not in now or now[t].get("sheetId") != a.get("sheetId")
+            or (now[t].get("state") or "visible") != (a.get("state") or "visible")]
+
+
 # --- marks --------------------------------------------------------------------------------------------
 
 def _matches(want: ET.Element, got: ET.Element) -> bool:
