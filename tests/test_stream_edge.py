@@ -160,3 +160,18 @@ def test_a_sheet_read_in_small_pieces_is_rewritten_the_same(tmp_path):
         assert b"".join(rewrite_chunks(pieces, edits)) == whole
     got = _sheet_file(tmp_path, whole)
     assert got["C4"] == "row 4" and got["A4"] == 4 and got["C67"] == "row 67" and "C5" not in got
+
+
+def test_a_macro_tracker_saved_by_openpyxl_declares_every_part(tmp_path):
+    """openpyxl leaves the macros and the notes' shapes without a content type; Excel then calls the file
+    damaged. The demo tracker (saved through openpyxl) declares them."""
+    from claimbook.cli import main
+    from package_check import problems
+
+    path = tmp_path / "Demo.xlsm"
+    assert main(["demo", "--as-of", "2026-03-02", "--claims", "20", "--out", str(path)]) == 0
+    assert problems(path) == []
+    with zipfile.ZipFile(path) as z:
+        types = z.read("[Content_Types].xml")
+    assert b'PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"' in types
+    assert b'Extension="vml"' in types

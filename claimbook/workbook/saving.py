@@ -52,7 +52,7 @@ class _StableZip(zipfile.ZipFile):
 
     def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
         name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) else zinfo_or_arcname
-        if name in self.defer and not getattr(self, "_flushing", False):
+        if (name in self.defer or name == _TYPES) and not getattr(self, "_flushing", False):
             self.__dict__.setdefault("_deferred", {})[name] = (data, compress_type, compresslevel)
             return None
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
@@ -74,10 +74,41 @@ class _StableZip(zipfile.ZipFile):
         deferred = self.__dict__.pop("_deferred", {})
         if deferred and self.fp is not None:
             self._flushing = True
+            types = deferred.pop(_TYPES, None)
             for name in sorted(deferred):
                 data, compress_type, compresslevel = deferred[name]
                 self.writestr(name, data, compress_type, compresslevel)
+            if types is not None:  # last, once every part is known
+                data, compress_type, compresslevel = types
+                self.writestr(_TYPES, declare_types(data, self.namelist()), compress_type, compresslevel)
         super().close()
+
+
+_TYPES = "[Content_Types].xml"
+# openpyxl's list of content types leaves out two kinds of part it copies or writes itself: the macros
+# (xl/vbaProject.bin) and the notes' shapes (.vml). A part without a content type makes Excel call the file
+# damaged and offer a repair that may drop the macros.
+_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+_VBA = "application/vnd.ms-office.vbaProject"
+
+
+def declare_types(types_xml: bytes | str, names: list[str]) -> bytes:
+    """``[Content_Types].xml`` with a type for the macros and the .vml parts when nothing declares one."""
+    import re
+
+    text = types_xml.decode("utf-8") if isinstance(types_xml, bytes) else types_xml
+    declared = {m.lower() for m in re.findall(r'<Default\b[^>]*\bExtension="([^"]+)"', text)}
+    overridden = set(re.findall(r'<Override\b[^>]*\bPartName="/?([^"]+)"', text))
+    add = ""
+    if "vml" not in declared and any(n.lower().endswith(".vml") and n not in overridden for n in names):
+        add += f'<Default Extension="vml" ContentType="{_VML}"/>'
+    for n in names:
+        if n.lower().endswith("vbaproject.bin") and n not in overridden and "bin" not in declared:
+            add += f'<Override PartName="/{n}" ContentType="{_VBA}"/>'
+    if add:
+        at = text.index(">", text.index("<Types")) + 1
+        text = text[:at] + add + text[at:]
+    return text.encode("utf-8")
 
 
 def write_workbook(wb, target: Path) -> None:
