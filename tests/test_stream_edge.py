@@ -166,7 +166,7 @@ def test_a_macro_tracker_saved_by_openpyxl_declares_every_part(tmp_path):
     """openpyxl leaves the macros and the notes' shapes without a content type; Excel then calls the file
     damaged. The demo tracker (saved through openpyxl) declares them."""
     from claimbook.cli import main
-    from package_check import problems
+    from tests.package_check import problems
 
     path = tmp_path / "Demo.xlsm"
     assert main(["demo", "--as-of", "2026-03-02", "--claims", "20", "--out", str(path)]) == 0
