@@ -88,6 +88,9 @@ def _max_col(ws) -> int:
 def _entry_rows(ws, first_col: int, last_col: int, after: int, upto: int | None = None) -> list[int]:
     """Sorted sheet rows below ``after`` (to ``upto``) with an entry in the columns: one pass over the cells
     that exist, so the cost follows what is written, not the used range."""
+    fast = getattr(ws._cells, "entry_rows", None)  # the stream edge's grid of values
+    if fast is not None:
+        return fast(first_col, last_col, after, upto)
     rows = {r for (r, c), cell in ws._cells.items()
             if r > after and first_col <= c <= last_col and (upto is None or r <= upto)
             and not table.is_blank(_value(cell))}
@@ -149,6 +152,10 @@ def read_block(place: Place) -> Block:
     get = cells.get
     entries = _entry_rows(place.ws, place.first_col, place.last_col, place.header_row, place.last_row)
     last = entries[-1] if entries else place.header_row
+    fast = getattr(cells, "block_rows", None)  # the stream edge's grid of values
+    if fast is not None:
+        rows = fast(place.first_data_row, last, place.first_col, place.last_col)
+        return Block([v if v is not None else "" for v in place.header()], rows, first_row=place.first_data_row)
     for r in range(place.first_data_row, last + 1):
         row = []
         for c in cols:

@@ -17,7 +17,6 @@ openpyxl edge.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from datetime import date, datetime
 from enum import Enum
@@ -27,7 +26,7 @@ from claimbook import sheets as S
 from claimbook import table
 from claimbook.errors import TrackerError
 from claimbook.xlsx import NeedsUpgrade
-from claimbook.xlsx.cells import Book, Cell
+from claimbook.xlsx.cells import Book
 from claimbook.xlsx.parts import Package
 from claimbook.xlsx import book as wbxml
 from claimbook.workbook import places
@@ -202,15 +201,13 @@ class StreamEdge:
         elif value is not None and not isinstance(value, (int, float, date, datetime)):
             value = table.clean_text(str(value))
         cells = ws._cells
-        cell = cells.get((row, col))
-        if cell is not None and number_format is None and _same(cell, value):
+        old = cells.plain((row, col))
+        if old is None and value is None:
             return
-        if cell is None and value is None:
+        if old is not None and number_format is None and _same(old, value):
             return
         self.edits.setdefault(ws.part, {})[(row, col)] = (value, number_format)
-        kind = ("s" if isinstance(value, str) else "b" if isinstance(value, bool) else
-                "d" if isinstance(value, (date, datetime)) else "n")
-        cells[(row, col)] = Cell(value, kind)
+        cells.set_plain((row, col), value)
 
     def _style(self, s: int, value, number_format: str | None) -> int:
         """The style a written cell gets: ``s`` (its own or the one above it), with ``number_format`` or, for
@@ -250,7 +247,7 @@ class StreamEdge:
         """Write the package beside the file (owned parts new, every other part copied), then replace it
         atomically, keeping backups (``saving.replace_atomic``)."""
         from claimbook.workbook.saving import replace_atomic
-        from claimbook.xlsx.rewrite import formula_cells, rewrite_chunks
+        from claimbook.xlsx.rewrite import formula_cells
 
         pkg, book_part = self.pkg, self.pkg.workbook_part
         replaced: dict = dict(self.parts)
@@ -319,21 +316,15 @@ def rewrite_sheet_bytes(xml: bytes, edits: dict, style, epoch1904: bool) -> byte
 _PLAIN = (str, int, float, bool, datetime, date, type(None))
 
 
-def _same(cell: Cell, value) -> bool:
-    old = cell._value
+def _same(old, value) -> bool:
+    """Whether writing ``value`` over a cell holding ``old`` (as openpyxl reads it) would change nothing."""
     if value is None:
         return old is None
-    if isinstance(value, str):
-        return cell.data_type == "s" and old == value
-    if isinstance(value, bool):
-        return cell.data_type == "b" and old is value
-    if isinstance(value, (int, float)):
-        return cell.data_type == "n" and type(old) is type(value) and old == value
-    if isinstance(value, datetime):
-        return cell.data_type == "d" and isinstance(old, datetime) and old == value
-    if isinstance(value, date):
-        return cell.data_type == "d" and isinstance(old, datetime) and old == datetime(value.year, value.month, value.day)
-    return False
+    if type(old) is not type(value):
+        if isinstance(old, datetime) and type(value) is date:
+            return old == datetime(value.year, value.month, value.day)
+        return False
+    return old == value
 
 
 def run_on_file(path, work):

@@ -285,6 +285,18 @@ class Book:
         raise KeyError(name)
 
 
+def _plain(v):
+    """A calamine value as openpyxl reads it: "" is no value, a whole number an int, a date a datetime."""
+    t = type(v)
+    if t is str:
+        return v if v else None
+    if t is float:
+        return int(v) if v.is_integer() and abs(v) < 1e15 else v
+    if t is date:
+        return datetime(v.year, v.month, v.day)
+    return v
+
+
 class Grid:
     """A sheet's values as python-calamine read them (rows of values from A1, "" for an empty cell),
     offered as openpyxl's cell store: ``(row, column) -> Cell``, only for cells with a value. Cells are
@@ -344,6 +356,52 @@ class Grid:
 
     def set_value(self, key, value) -> None:
         self[key] = Cell(value, "s")
+
+    # ---- the same, without a cell object per value (what the stream edge and ``places`` use most)
+    def plain(self, key):
+        """The value at (row, column) as openpyxl reads it, or None."""
+        r, c = key
+        rows = self.rows
+        if 0 < r <= len(rows):
+            row = rows[r - 1]
+            if 0 < c <= len(row):
+                return _plain(row[c - 1])
+        return None
+
+    def set_plain(self, key, value) -> None:
+        r, c = key
+        rows = self.rows
+        while len(rows) < r:
+            rows.append([])
+        row = rows[r - 1]
+        if len(row) < c:
+            row.extend([""] * (c - len(row)))
+        row[c - 1] = value if value is not None else ""
+
+    def block_rows(self, first_row: int, last_row: int, first_col: int, last_col: int) -> list[list]:
+        """The values of a rectangle, row by row, as openpyxl reads them (None for an empty cell)."""
+        width = last_col - first_col + 1
+        out = []
+        for r in range(first_row, last_row + 1):
+            row = self.rows[r - 1] if r <= len(self.rows) else []
+            values = [_plain(v) for v in row[first_col - 1:last_col]]
+            if len(values) < width:
+                values.extend([None] * (width - len(values)))
+            out.append(values)
+        return out
+
+    def entry_rows(self, first_col: int, last_col: int, after: int, upto: int | None) -> list[int]:
+        """Rows below ``after`` (to ``upto``) with an entry in the columns, in order."""
+        from claimbook.table import is_blank
+
+        last = len(self.rows) if upto is None else min(upto, len(self.rows))
+        found = []
+        for r in range(after + 1, last + 1):
+            for v in self.rows[r - 1][first_col - 1:last_col]:
+                if v != "" and v is not None and not is_blank(_plain(v)):
+                    found.append(r)
+                    break
+        return found
 
     def items(self):
         cell = self._cell
