@@ -279,6 +279,10 @@ def _edit_row(prefix: str, row: int, attrs: bytes, inner: bytes, cells: dict, st
     (Excel keeps a row's cells in column order), the others are taken apart and put back in order."""
     attrs = _SPANS.sub(b"", attrs).rstrip(b"/").rstrip()
     fast = not prefix and inner.count(b"<c ") == inner.count(b'<c r="') and b"<c>" not in inner and b"<c/>" not in inner
+    if fast:
+        done = _replace_in_place(row, inner, cells, styler, epoch1904)
+        if done is not None:
+            return b"<row" + attrs + b">" + done + b"</row>"
     split = _split(inner, row, min(cells)) if fast else 0
     existing, styles, positioned = _cells(inner[split:], fast)
     styler.seen(styles)
@@ -289,6 +293,34 @@ def _edit_row(prefix: str, row: int, attrs: bytes, inner: bytes, cells: dict, st
         merged[c] = render_cell(prefix, row, c, v, styler(c, styles.get(c), v, f), epoch1904)
     open_tag = b"<" + prefix.encode() + b"row" + attrs + b">"
     return open_tag + inner[:split] + b"".join(merged[c] for c in sorted(merged)) + f"</{prefix}row>".encode()
+
+
+def _replace_in_place(row: int, inner: bytes, cells: dict, styler, epoch1904: bool) -> bytes | None:
+    """The row's cells with each written cell replaced where it stands, found by its reference (the usual
+    case: every written cell is there already). None when one is not there: the row is then taken apart."""
+    number = str(row).encode()
+    spans = []
+    for c in sorted(cells):
+        at = inner.find(b'<c r="' + _letters_b(c) + number + b'"')
+        if at < 0:
+            return None
+        head_end = inner.index(b">", at)
+        end = head_end + 1 if inner[head_end - 1:head_end] == b"/" else inner.index(b"</c>", head_end) + 4
+        sm = _S_IN_TAG.search(inner, at, head_end)
+        spans.append((at, end, c, int(sm.group(1)) if sm else 0))
+    out = []
+    pos = 0
+    for at, end, c, s in spans:
+        styler.above[c] = s
+        value, fmt = cells[c]
+        out.append(inner[pos:at])
+        out.append(render_cell("", row, c, value, styler(c, s, value, fmt), epoch1904))
+        pos = end
+    out.append(inner[pos:])
+    return b"".join(out)
+
+
+_S_IN_TAG = re.compile(rb'\ss="(\d+)"')
 
 
 def _split(inner: bytes, row: int, first: int) -> int:
