@@ -22,7 +22,8 @@ def import_files(edge, files, *, preset=None, again=False, add_unmatched=False, 
 
     session = session_for(edge, as_of, rules_dir)
     result = plan_files(files, edge.read_claims(), list(session.settings_rows), session.rules_folder,
-                        edge.read_import_log(), preset, again, add_unmatched, edge.read_payments())
+                        edge.read_import_log(), preset, again, add_unmatched, edge.read_payments(),
+                        rules=session.rules)
     if not result.imported:
         return result, None
     edge.apply_edit(result.edit)

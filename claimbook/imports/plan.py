@@ -89,9 +89,10 @@ def plan(batches: list[Batch], claims: Block, day_first: bool = False, add_unmat
 
 def plan_files(files, claims: Block, settings_rows, rules_folder: Path | None, log_rows_read,
                preset: str | None = None, again: bool = False, add_unmatched: bool = False,
-               payment_rows=None) -> ImportResult:
+               payment_rows=None, rules=None) -> ImportResult:
     """Everything before writing, for an edge that has read the Claims, Settings, Import Log and Payments
-    blocks (``payment_rows``: the Payments sheet's data rows, [] when it has none)."""
+    blocks (``payment_rows``: the Payments sheet's data rows, [] when it has none). ``rules``: the session's
+    rules when it has them (they are then not loaded again)."""
     from claimbook.rules.loader import load_rules
 
     table.map_input_columns(claims.header)  # a tracker without Claim ID / Payer / DOS stops here
@@ -100,7 +101,7 @@ def plan_files(files, claims: Block, settings_rows, rules_folder: Path | None, l
     from claimbook.errors import RulesError
 
     try:  # payer matching for remittances, and the payer names of a CSV that no rules file knows
-        rules = load_rules(rules_folder)
+        rules = rules if rules is not None else load_rules(rules_folder)
     except RulesError:
         if day_first is None or any(b.label == "X12" for b in batches):
             raise
