@@ -44,8 +44,10 @@ def room_message(name: str, grow: int, start: int, end: int, what: str) -> str:
 
 def blocking_cells(ws, first_row: int, last_row: int, first_col: int, last_col: int) -> list[tuple[int, int]]:
     """(row, column) of the cells with an entry in the rectangle, in reading order."""
-    return sorted((r, c) for (r, c), cell in ws._cells.items()
-                  if first_row <= r <= last_row and first_col <= c <= last_col and not table.is_blank(cell._value))
+    from claimbook.workbook.places import cells_in
+
+    return sorted((r, c) for (r, c), cell in cells_in(ws, first_row, last_row, first_col, last_col)
+                  if not table.is_blank(cell._value))
 
 
 def make_room(place, new_last_row: int, name: str) -> None:

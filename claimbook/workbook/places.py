@@ -97,6 +97,15 @@ def _entry_rows(ws, first_col: int, last_col: int, after: int, upto: int | None 
     return sorted(rows)
 
 
+def cells_in(ws, first_row: int, last_row: int, first_col: int, last_col: int):
+    """((row, column), cell) of the cells that exist in a rectangle (the stream edge's grid looks only there)."""
+    fast = getattr(ws._cells, "items_in", None)
+    if fast is not None:
+        return fast(first_row, last_row, first_col, last_col)
+    return (((r, c), cell) for (r, c), cell in ws._cells.items()
+            if first_row <= r <= last_row and first_col <= c <= last_col)
+
+
 def _plain_place(ws, header_row: int) -> Place:
     """A plain sheet's block: from the header down to the last row with an entry, ending at a gap of more
     than ``MAX_GAP`` blank rows (what is below such a gap is no claim; ``Place.beyond`` says where it is),
@@ -109,8 +118,8 @@ def _plain_place(ws, header_row: int) -> Place:
             beyond = (r, len(rows) - i)
             break
         last = r
-    last_col = max((c for (r, c), cell in ws._cells.items()
-                    if header_row <= r <= last and not table.is_blank(_value(cell))), default=1)
+    last_col = max((c for (r, c), cell in cells_in(ws, header_row, last, 1, MAX_COL)
+                    if not table.is_blank(_value(cell))), default=1)
     return Place(ws, None, header_row, 1, last_col, last, beyond)
 
 
@@ -122,9 +131,8 @@ def find_claims(wb, path_name: str = "The workbook") -> Place:
     ws = _sheet(wb, CLAIMS_NAME)
     if ws is not None:
         heads: dict[int, list] = {}
-        for (r, _c), cell in ws._cells.items():
-            if r <= 20:
-                heads.setdefault(r, []).append(_value(cell))
+        for (r, _c), cell in cells_in(ws, 1, 20, 1, MAX_COL):
+            heads.setdefault(r, []).append(_value(cell))
         for r in range(1, 21):
             if any(table.input_column_for(h) is not None and table.input_column_for(h).field == "claim_id"
                    for h in heads.get(r, ()) if isinstance(h, str)):

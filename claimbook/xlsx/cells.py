@@ -396,6 +396,14 @@ class Grid:
             out.append(values)
         return out
 
+    def items_in(self, first_row: int, last_row: int, first_col: int, last_col: int):
+        """((row, column), cell) of the cells with a value in a rectangle, in reading order."""
+        cell = self._cell
+        for r in range(max(first_row, 1), min(last_row, len(self.rows)) + 1):
+            for c, v in enumerate(self.rows[r - 1][first_col - 1:last_col], start=first_col):
+                if v != "" and v is not None:
+                    yield (r, c), cell(r, c, v)
+
     def entry_rows(self, first_col: int, last_col: int, after: int, upto: int | None) -> list[int]:
         """Rows below ``after`` (to ``upto``) with an entry in the columns, in order."""
         from claimbook.table import is_blank
