@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from xml.etree import ElementTree as ET
 
+from claimbook.sheets import col_index, col_letter
 from claimbook.xlsx import NeedsUpgrade
 from claimbook.xlsx.parts import local, NS_MAIN, Package, TablePart
 from claimbook.xlsx.styles import StyleBook
@@ -25,27 +26,12 @@ from claimbook.xlsx.styles import StyleBook
 _REF = re.compile(r"([A-Z]{1,3})(\d+)")
 
 
-def _letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def split_ref(ref: str) -> tuple[int, int]:
     """(row, column) of "AB12"."""
     m = _REF.match(ref.replace("$", ""))
     if not m:
         raise ValueError(ref)
-    return int(m.group(2)), column_index(m.group(1))
+    return int(m.group(2)), col_index(m.group(1))
 
 
 class Cell:
@@ -146,7 +132,7 @@ class SheetCells:
             for key, value in unread_cells(iter(lambda: f.read(1 << 20), b"")).items():
                 self._cell_store.set_value(key, value)
         for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ():
-            ref = f"{_letters(c1 + 1)}{r1 + 1}:{_letters(c2 + 1)}{r2 + 1}"
+            ref = f"{col_letter(c1 + 1)}{r1 + 1}:{col_letter(c2 + 1)}{r2 + 1}"
             self._merged.ranges.append(Range(r1 + 1, c1 + 1, r2 + 1, c2 + 1, ref))
         del sheet  # calamine's own copy of the cells
         for part in pkg.related(self.part, "comments"):
@@ -181,7 +167,7 @@ def used_extent(pkg: Package, part: str) -> tuple[int, int]:
         while piece := f.read(1 << 20):
             buf = keep + piece
             for cm in _CELL_REF.finditer(buf):
-                rows, cols = max(rows, int(cm.group(2))), max(cols, column_index(cm.group(1).decode()))
+                rows, cols = max(rows, int(cm.group(2))), max(cols, col_index(cm.group(1).decode()))
             keep = buf[-200:]
     return rows, cols
 

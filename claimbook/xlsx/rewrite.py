@@ -13,7 +13,7 @@ import re
 from datetime import date, datetime, time
 from xml.sax.saxutils import escape
 
-from claimbook.xlsx.cells import column_index
+from claimbook.sheets import col_index, col_letter
 
 _SHEETDATA = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
@@ -27,14 +27,6 @@ _R_CELL = re.compile(rb'\br="\$?([A-Z]{1,3})\$?(\d+)"')
 _COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)/?>")
 _SPANS = re.compile(rb'\s+spans="[^"]*"')
 _DIMENSION = re.compile(rb'(<(?:\w+:)?dimension\b[^>]*?\bref=")([^"]*)(")')
-
-
-def letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def render_cell(prefix: str, row: int, col: int, value, s: int, epoch1904: bool = False) -> bytes:
@@ -75,7 +67,7 @@ _LETTER_TEXT: dict[int, str] = {}
 def _letters_s(col: int) -> str:
     got = _LETTER_TEXT.get(col)
     if got is None:
-        got = _LETTER_TEXT[col] = letters(col)
+        got = _LETTER_TEXT[col] = col_letter(col)
     return got
 
 
@@ -220,7 +212,7 @@ def formula_cells(source) -> set[tuple[int, int]]:
             at = max(buf.rfind(b"<c ", 0, fm.start()), buf.rfind(b":c ", 0, fm.start()))
             rc = _R_CELL.search(buf, at, buf.find(b">", at)) if at >= 0 else None
             if rc:
-                out.add((int(rc.group(2)), column_index(rc.group(1).decode())))
+                out.add((int(rc.group(2)), col_index(rc.group(1).decode())))
         keep = buf[-4096:]
     return out
 
@@ -336,7 +328,7 @@ def _split(inner: bytes, row: int, first: int) -> int:
 def _letters_b(col: int) -> bytes:
     got = _LETTERS.get(col)
     if got is None:
-        got = _LETTERS[col] = letters(col).encode()
+        got = _LETTERS[col] = col_letter(col).encode()
     return got
 
 
@@ -355,7 +347,7 @@ def _cells(inner: bytes, fast: bool) -> tuple[list[tuple[int, bytes]], dict[int,
             col += 1
             positioned = False
         else:
-            col = _COLUMNS.get(letters_) or _COLUMNS.setdefault(letters_, column_index(letters_.decode()))
+            col = _COLUMNS.get(letters_) or _COLUMNS.setdefault(letters_, col_index(letters_.decode()))
         existing.append((col, cm.group(0)))
         styles[col] = int(cm.group(2)) if cm.group(2) else 0
     return existing, styles, positioned
@@ -378,7 +370,7 @@ def _with_ref(cell_xml: bytes, row: int, col: int) -> bytes:
     if _R_CELL.search(cell_xml):
         return cell_xml
     at = cell_xml.index(b"c", 1) + 1
-    return cell_xml[:at] + f' r="{letters(col)}{row}"'.encode() + cell_xml[at:]
+    return cell_xml[:at] + f' r="{col_letter(col)}{row}"'.encode() + cell_xml[at:]
 
 
 def _grow_dimension(xml: bytes, max_row: int, max_col: int) -> bytes:
@@ -393,6 +385,6 @@ def _grow_dimension(xml: bytes, max_row: int, max_col: int) -> bytes:
     if not lm or not fm:
         return xml
     r2 = max(int(lm.group(2)), max_row)
-    c2 = max(column_index(lm.group(1)), max_col)
-    new = f"{fm.group(1)}{fm.group(2)}:{letters(c2)}{r2}".encode()
+    c2 = max(col_index(lm.group(1)), max_col)
+    new = f"{fm.group(1)}{fm.group(2)}:{col_letter(c2)}{r2}".encode()
     return xml[:m.start(2)] + new + xml[m.end(2):]
