@@ -175,3 +175,44 @@ def test_a_macro_tracker_saved_by_openpyxl_declares_every_part(tmp_path):
         types = z.read("[Content_Types].xml")
     assert b'PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"' in types
     assert b'Extension="vml"' in types
+
+
+def test_a_formula_written_over_drops_excels_calculation_chain(tmp_path, rules):
+    """A formula typed into a computed column is replaced by the value; Excel's calculation chain would
+    then name a cell without a formula (Excel reports the file damaged), so it goes, and Excel rebuilds it."""
+    import re
+
+    from tests.package_check import problems
+
+    path = make_tracker(tmp_path / "T.xlsx", rules)
+    refresh_file(path, as_of=AS_OF)
+    data = parts(path)
+    from claimbook.xlsx.parts import Package
+
+    with Package(path) as pkg:
+        claims = pkg.worksheet("Claims").part
+    wb = openpyxl.load_workbook(path)
+    place = io.find_claims(wb)
+    col = openpyxl.utils.get_column_letter(place.first_col + place.header().index("Priority"))
+    data[claims] = re.sub(rb'<c r="' + col.encode() + rb'2"([^>]*?)(/>|>.*?</c>)',
+                          b'<c r="' + col.encode() + b'2"><f>1+1</f><v>2</v></c>', data[claims], count=1, flags=re.S)
+    data["xl/calcChain.xml"] = (b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                                b'<c r="' + col.encode() + b'2" i="2"/></calcChain>')
+    data["xl/_rels/workbook.xml.rels"] = data["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rIdChain" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>')
+    data["[Content_Types].xml"] = data["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.calcChain+xml"/></Types>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in data.items():
+            z.writestr(name, body)
+    assert problems(path) == []
+
+    refresh_file(path, as_of=date(2026, 3, 3))
+
+    after = parts(path)
+    assert "xl/calcChain.xml" not in after and b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
+    assert b"calcChain" not in after["[Content_Types].xml"] and problems(path) == []
+    cell = openpyxl.load_workbook(path)["Claims"][f"{col}2"]
+    assert cell.data_type == "n" and isinstance(cell.value, int)  # the rank, not the formula

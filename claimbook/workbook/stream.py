@@ -247,8 +247,6 @@ class StreamEdge:
         """Write the package beside the file (owned parts new, every other part copied), then replace it
         atomically, keeping backups (``saving.replace_atomic``)."""
         from claimbook.workbook.saving import replace_atomic
-        from claimbook.xlsx.rewrite import formula_cells
-
         pkg, book_part = self.pkg, self.pkg.workbook_part
         replaced: dict = dict(self.parts)
         added = {p: replaced.pop(p) for _n, p in self.new_sheets}
@@ -259,8 +257,8 @@ class StreamEdge:
                 continue
             source = replaced.get(part)
             if source is None:  # a sheet of the practice's file: streamed from the file as it is written
-                with pkg.open(part) as src:
-                    formulas = formulas or bool(formula_cells(iter(lambda: src.read(1 << 20), b"")).intersection(edits))
+                sheet = next((ws for ws in self.wb.worksheets if ws.part == part), None)
+                formulas = formulas or bool(sheet is not None and sheet.formulas.intersection(edits))
                 replaced[part] = self._streamed(part, edits)
             else:
                 replaced[part] = rewrite_sheet_bytes(source, edits, self._style, self.wb.epoch1904)

@@ -102,6 +102,7 @@ class SheetCells:
         self._read = False
         self._cell_store = Grid([])
         self._merged = Merged()
+        self.formulas: set[tuple[int, int]] = set()  # cells holding a formula (read with the values)
 
     @property
     def _cells(self) -> Grid:
@@ -129,7 +130,7 @@ class SheetCells:
         sheet = self.book.values.get_sheet_by_name(self.title)
         self._cell_store = Grid(sheet.to_python(skip_empty_area=False))
         with pkg.open(self.part) as f:
-            for key, value in unread_cells(iter(lambda: f.read(1 << 20), b"")).items():
+            for key, value in unread_cells(iter(lambda: f.read(1 << 20), b""), self.formulas).items():
                 self._cell_store.set_value(key, value)
         for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ():
             ref = f"{col_letter(c1 + 1)}{r1 + 1}:{col_letter(c2 + 1)}{r2 + 1}"
@@ -179,11 +180,12 @@ _ODD_PREFIXED = (re.compile(rb"<(?:\w+:)?f[\s>/]"), re.compile(rb'\st="e"'))
 _CELL_CLOSE = re.compile(rb"</(?:\w+:)?c>")
 
 
-def unread_cells(source) -> dict[tuple[int, int], str]:
+def unread_cells(source, formulas: set | None = None) -> dict[tuple[int, int], str]:
     """What calamine leaves empty but openpyxl reads, from a sheet's XML in pieces: an error cell's value
     ("#N/A": the claim then says its DOS is an error, not that it is missing) and a formula that has no
     result saved in the file (its text, "=DATE(2026,1,5)", as openpyxl reads it). Both marks sit at the
-    start of their cell (``t="e"`` in its tag, ``<f>`` its first child), so the cell starts just before."""
+    start of their cell (``t="e"`` in its tag, ``<f>`` its first child), so the cell starts just before.
+    ``formulas`` receives (row, column) of every formula cell."""
     out: dict[tuple[int, int], str] = {}
     keep = b""
     odd = None
@@ -203,7 +205,7 @@ def unread_cells(source) -> dict[tuple[int, int], str]:
             if start < 0 or close is None:  # the cell goes on in the next piece
                 cut = max(start, done)
                 break
-            found = _odd_value(buf[start:close.end()])
+            found = _odd_value(buf[start:close.end()], formulas)
             if found is not None:
                 out[found[0]] = found[1]
             done = close.end()
@@ -211,7 +213,7 @@ def unread_cells(source) -> dict[tuple[int, int], str]:
     return out
 
 
-def _odd_value(fragment: bytes):
+def _odd_value(fragment: bytes, formulas: set | None = None):
     """((row, column), value) of an error cell or a formula cell without a saved result, else None."""
     text = fragment.decode("utf-8", "replace")
     text = re.sub(r"<(/?)\w+:", r"<\1", text)  # one cell: its prefix does not matter
@@ -224,6 +226,8 @@ def _odd_value(fragment: bytes):
         return None
     v = el.find("v")
     f = el.find("f")
+    if f is not None and formulas is not None:
+        formulas.add(split_ref(ref))
     if el.get("t") == "e" and f is None:
         return split_ref(ref), (v.text or "") if v is not None else ""
     if f is not None and (v is None or not (v.text or "")):
@@ -266,7 +270,7 @@ class Book:
         """A new, empty worksheet (its part is written by the caller)."""
         ws = SheetCells.__new__(SheetCells)
         ws.book, ws.title, ws.part, ws.tables = self, name, part, {}
-        ws._read, ws._cell_store, ws._merged = True, Grid([]), Merged()
+        ws._read, ws._cell_store, ws._merged, ws.formulas = True, Grid([]), Merged(), set()
         self.worksheets.append(ws)
         return ws
 

@@ -194,29 +194,6 @@ def _add_rows(prefix: str, pending: list, state: dict, by_row: dict, styler, epo
     state["at"] = len(pending)
 
 
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_FORMULA_PLAIN = re.compile(rb"<f[\s>/]")
-
-
-def formula_cells(source) -> set[tuple[int, int]]:
-    """(row, column) of every cell of a sheet that holds a formula; ``source`` gives the sheet's XML in
-    pieces (a formula's ``<f>`` follows its cell's start tag closely, so a little of each piece is kept)."""
-    out = set()
-    keep = b""
-    pattern = None
-    for piece in source:
-        buf = keep + piece
-        if pattern is None:  # a sheet without prefixes (the usual) is searched for a plain "<f"
-            pattern = _FORMULA_PLAIN if re.search(rb"<worksheet\b", buf[:1000]) else _FORMULA
-        for fm in pattern.finditer(buf):
-            at = max(buf.rfind(b"<c ", 0, fm.start()), buf.rfind(b":c ", 0, fm.start()))
-            rc = _R_CELL.search(buf, at, buf.find(b">", at)) if at >= 0 else None
-            if rc:
-                out.add((int(rc.group(2)), col_index(rc.group(1).decode())))
-        keep = buf[-4096:]
-    return out
-
-
 class _Styler:
     """The style of each written cell: its own, else the nearest seen above it, else its column's."""
 
