@@ -216,3 +216,26 @@ def test_a_formula_written_over_drops_excels_calculation_chain(tmp_path, rules):
     assert b"calcChain" not in after["[Content_Types].xml"] and problems(path) == []
     cell = openpyxl.load_workbook(path)["Claims"][f"{col}2"]
     assert cell.data_type == "n" and isinstance(cell.value, int)  # the rank, not the formula
+
+
+def test_a_damaged_sheet_is_refused_in_plain_words_and_left_as_it_was(tmp_path, rules, capsys):
+    from claimbook.cli import main
+    from claimbook.xlsx.parts import Package
+
+    path = make_tracker(tmp_path / "T.xlsx", rules)
+    refresh_file(path, as_of=AS_OF)
+    with Package(path) as pkg:
+        claims = pkg.worksheet("Claims").part
+    data = parts(path)
+    data[claims] = data[claims][: len(data[claims]) // 2]  # cut off mid-sheet
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in data.items():
+            z.writestr(name, body)
+    before = path.read_bytes()
+
+    assert main(["refresh", str(path), "--as-of", "2026-03-03"]) == 2
+
+    err = capsys.readouterr().err
+    assert err.startswith("claimbook: T.xlsx could not be read as an Excel workbook (the Claims sheet")
+    assert "Open it in Excel to repair it, or use a backup copy." in err and "Traceback" not in err
+    assert path.read_bytes() == before

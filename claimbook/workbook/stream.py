@@ -42,16 +42,21 @@ class StreamEdge:
         from claimbook.workbook.limits import check_workbook
 
         check_workbook(self.path)
+        pkg = None
         try:
-            self.pkg = Package(self.path)
+            pkg = self.pkg = Package(self.path)
             self.wb = Book(self.pkg)
         except PermissionError:
+            if pkg is not None:
+                pkg.close()
             raise TrackerError(f"{self.path.name} is locked (open in another program?). Close it, then run again.") from None
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as err:
+            if pkg is not None:
+                pkg.close()
             raise TrackerError(
                 f"{self.path.name} could not be read as an Excel workbook ({type(err).__name__}): the file may be "
                 "damaged. Open it in Excel to repair it, or use a backup copy.") from None
-        self.edits: dict[str, dict[tuple[int, int], tuple[object, int]]] = {}
+        self.edits: dict[str, dict[tuple[int, int], tuple[object, str | None]]] = {}  # part -> cell -> (value, format)
         self.parts: dict[str, bytes] = {}  # whole parts replaced (generated sheets, tables)
         self.new_sheets: list[tuple[str, str]] = []  # (name, part) added by this run
         self.print_areas: dict[str, str] = {}

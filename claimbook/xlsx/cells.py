@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from xml.etree import ElementTree as ET
 
+from claimbook.errors import TrackerError
 from claimbook.sheets import col_index, col_letter
 from claimbook.xlsx import NeedsUpgrade
 from claimbook.xlsx.parts import local, NS_MAIN, Package, TablePart
@@ -127,15 +128,22 @@ class SheetCells:
         rows, cols = used_extent(pkg, self.part)
         if rows * cols > MAX_GRID:
             raise NeedsUpgrade(f"{self.title}: {rows:,} rows by {cols:,} columns read as a grid")
-        sheet = self.book.values.get_sheet_by_name(self.title)
-        self._cell_store = Grid(sheet.to_python(skip_empty_area=False))
-        with pkg.open(self.part) as f:
-            for key, value in unread_cells(iter(lambda: f.read(1 << 20), b""), self.formulas).items():
-                self._cell_store.set_value(key, value)
-        for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ():
+        try:
+            sheet = self.book.values.get_sheet_by_name(self.title)
+            self._cell_store = Grid(sheet.to_python(skip_empty_area=False))
+            merged = sheet.merged_cell_ranges or ()
+            del sheet  # calamine's own copy of the cells
+            with pkg.open(self.part) as f:
+                for key, value in unread_cells(iter(lambda: f.read(1 << 20), b""), self.formulas).items():
+                    self._cell_store.set_value(key, value)
+        except Exception as err:  # noqa: BLE001 - calamine's and zlib's errors all mean "this sheet is damaged"
+            raise TrackerError(
+                f"{pkg.path.name} could not be read as an Excel workbook (the {self.title} sheet: "
+                f"{type(err).__name__}): the file may be damaged. Open it in Excel to repair it, or use a "
+                "backup copy.") from None
+        for (r1, c1), (r2, c2) in merged:
             ref = f"{col_letter(c1 + 1)}{r1 + 1}:{col_letter(c2 + 1)}{r2 + 1}"
             self._merged.ranges.append(Range(r1 + 1, c1 + 1, r2 + 1, c2 + 1, ref))
-        del sheet  # calamine's own copy of the cells
         for part in pkg.related(self.part, "comments"):
             if part in pkg.names:
                 for ref, text in read_notes(pkg.read(part)):
