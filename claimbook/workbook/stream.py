@@ -252,13 +252,14 @@ class StreamEdge:
         """Write the package beside the file (owned parts new, every other part copied), then replace it
         atomically, keeping backups (``saving.replace_atomic``)."""
         from claimbook.workbook.saving import replace_atomic
+        from claimbook.xlsx.rewrite import rewrite_sheet
         pkg, book_part = self.pkg, self.pkg.workbook_part
         replaced: dict = dict(self.parts)
         added = {p: replaced.pop(p) for _n, p in self.new_sheets}
         formulas = False
         for part, edits in self.edits.items():
             if part in added:
-                added[part] = rewrite_sheet_bytes(added[part], edits, self._style, self.wb.epoch1904)
+                added[part] = rewrite_sheet(added[part], edits, self._style, self.wb.epoch1904)
                 continue
             source = replaced.get(part)
             if source is None:  # a sheet of the practice's file: streamed from the file as it is written
@@ -266,7 +267,7 @@ class StreamEdge:
                 formulas = formulas or bool(sheet is not None and sheet.formulas.intersection(edits))
                 replaced[part] = self._streamed(part, edits)
             else:
-                replaced[part] = rewrite_sheet_bytes(source, edits, self._style, self.wb.epoch1904)
+                replaced[part] = rewrite_sheet(source, edits, self._style, self.wb.epoch1904)
         for ws in self.wb.worksheets:  # the cells read are no longer needed: their memory serves the save
             ws.forget()
         styles_part = pkg.styles_part()
@@ -308,12 +309,6 @@ class StreamEdge:
             with self.pkg.open(part) as src:
                 yield from rewrite_chunks(iter(lambda: src.read(1 << 20), b""), edits, self._style, self.wb.epoch1904)
         return pieces
-
-
-def rewrite_sheet_bytes(xml: bytes, edits: dict, style, epoch1904: bool) -> bytes:
-    from claimbook.xlsx.rewrite import rewrite_sheet
-
-    return rewrite_sheet(xml, edits, style, epoch1904)
 
 
 _PLAIN = (str, int, float, bool, datetime, date, type(None))

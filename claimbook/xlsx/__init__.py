@@ -5,9 +5,11 @@ rewrites only the parts it owns, copying every other part of the zip byte for by
 threaded comments, pivot tables, the ribbon and anything a later Excel adds come through untouched. This
 is not a spreadsheet library: it knows parts, relationships, cells and styles, nothing more.
 
-Modules: ``parts`` (the zip, content types, relationships, sheets, tables, shared strings), ``styles``
-(cell formats: which are dates, adding the formats claimbook writes), ``cells`` (reading a sheet's cells),
-``rewrite`` (streaming a sheet's XML with some cells replaced).
+Modules: ``parts`` (the zip, content types, relationships, sheets, tables; writing the new zip), ``cells``
+(cell values read with python-calamine), ``rewrite`` (a sheet's XML streamed with some cells written),
+``book`` (small text edits of workbook.xml, its relationships and content types, a table's range),
+``styles`` (which cell formats are dates; formats appended, never renumbered), and for the Worklist,
+Dashboard and Payers: ``generated``, ``sheetxml``, ``charts``, ``xmlscan``.
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ class SheetCells:
             del sheet  # calamine's own copy of the cells
             with pkg.open(self.part) as f:
                 for key, value in unread_cells(iter(lambda: f.read(1 << 20), b""), self.formulas).items():
-                    self._cell_store.set_value(key, value)
+                    self._cell_store.set_plain(key, value)
         except Exception as err:  # noqa: BLE001 - calamine's and zlib's errors all mean "this sheet is damaged"
             raise TrackerError(
                 f"{pkg.path.name} could not be read as an Excel workbook (the {self.title} sheet: "
@@ -349,17 +349,7 @@ class Grid:
         return self.get(key) is not None
 
     def __setitem__(self, key, cell) -> None:
-        r, c = key
-        rows = self.rows
-        while len(rows) < r:
-            rows.append([])
-        row = rows[r - 1]
-        if len(row) < c:
-            row.extend([""] * (c - len(row)))
-        row[c - 1] = cell._value if cell._value is not None else ""
-
-    def set_value(self, key, value) -> None:
-        self[key] = Cell(value, "s")
+        self.set_plain(key, cell._value)
 
     # ---- the same, without a cell object per value (what the stream edge and ``places`` use most)
     def plain(self, key):

@@ -1,6 +1,6 @@
-"""The zip package: parts, content types, relationships, the workbook's sheets and tables, shared strings.
+"""The zip package: parts, content types, relationships, the workbook's sheets and tables.
 
-``Package`` reads a tracker file once (the zip's directory) and each part on demand; ``save`` writes a
+``Package`` reads a tracker file once (the zip's directory) and each part on demand; ``write`` writes a
 new package where the parts claimbook changed or added replace theirs and every other part is copied
 with its bytes, name, order, date and compression unchanged.
 """
@@ -8,7 +8,6 @@ with its bytes, name, order, date and compression unchanged.
 from __future__ import annotations
 
 import posixpath
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +18,6 @@ NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 REL_WORKSHEET = NS_REL + "/worksheet"
-REL_TABLE = NS_REL + "/table"
-REL_SHARED_STRINGS = NS_REL + "/sharedStrings"
-REL_STYLES = NS_REL + "/styles"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 
@@ -86,7 +82,6 @@ class Package:
         self.names = {i.filename for i in self.infos}
         self._rels: dict[str, list[Rel]] = {}
         self._sheets: list[Sheet] | None = None
-        self._strings: list[str] | None = None
 
     def __enter__(self):
         return self
@@ -103,10 +98,7 @@ class Package:
     def open(self, name: str):
         return self.zip.open(name)
 
-    def size(self, name: str) -> int:
-        return self.zip.getinfo(name).file_size
-
-    # ---- relationships and content types
+    # ---- relationships
     def rels(self, part: str) -> list[Rel]:
         """The relationships of ``part`` ("" for the package's own), internal targets as zip names."""
         if part not in self._rels:
@@ -124,17 +116,6 @@ class Package:
     def related(self, part: str, kind: str) -> list[str]:
         """Zip names of the internal parts ``part`` relates to with this kind ("table", "drawing"...)."""
         return [r.target for r in self.rels(part) if r.kind == kind and not r.external]
-
-    def content_types(self) -> tuple[dict[str, str], dict[str, str]]:
-        """(extension -> type, part -> type) from ``[Content_Types].xml``."""
-        root = ET.fromstring(self.read("[Content_Types].xml"))
-        defaults, overrides = {}, {}
-        for el in root:
-            if local(el.tag) == "Default":
-                defaults[(el.get("Extension") or "").lower()] = el.get("ContentType") or ""
-            elif local(el.tag) == "Override":
-                overrides[(el.get("PartName") or "").lstrip("/")] = el.get("ContentType") or ""
-        return defaults, overrides
 
     # ---- the workbook
     @property
@@ -176,13 +157,6 @@ class Package:
                                  int(root.get("totalsRowCount") or 0), int(root.get("headerRowCount") or 1),
                                  af.get("ref") if af is not None else None))
         return out
-
-    def shared_strings(self) -> list[str]:
-        """The text of every shared string (rich text runs joined, as Excel shows it)."""
-        if self._strings is None:
-            parts = self.related(self.workbook_part, "sharedStrings")
-            self._strings = read_shared_strings(self.read(parts[0])) if parts and parts[0] in self.names else []
-        return self._strings
 
     def styles_part(self) -> str | None:
         parts = self.related(self.workbook_part, "styles")
@@ -233,28 +207,3 @@ def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return zi
 
 
-_SI_END = re.compile(rb"</(?:\w+:)?si>")
-
-
-def read_shared_strings(xml: bytes) -> list[str]:
-    """Each ``<si>``'s text: its ``<t>``, or its rich runs' ``<t>`` joined (phonetic runs left out)."""
-    out = []
-    for _ev, el in ET.iterparse(_bytes_io(xml), events=("end",)):
-        if local(el.tag) != "si":
-            continue
-        texts = []
-        for child in el:
-            name = local(child.tag)
-            if name == "t":
-                texts.append(child.text or "")
-            elif name == "r":
-                texts.extend(t.text or "" for t in child if local(t.tag) == "t")
-        out.append("".join(texts))
-        el.clear()
-    return out
-
-
-def _bytes_io(data: bytes):
-    import io
-
-    return io.BytesIO(data)

@@ -14,6 +14,8 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
 
+from claimbook.sheets import col_index as col_number, col_letter  # noqa: F401 - the corpus's cell addresses
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -41,19 +43,6 @@ BOOK_ORDER = ("fileVersion fileSharing workbookPr workbookProtection bookViews s
               "smartTagTypes webPublishing fileRecoveryPr webPublishObjects extLst").split()
 
 
-def col_letter(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def split_ref(ref: str) -> tuple[str, int]:
