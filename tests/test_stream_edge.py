@@ -7,6 +7,7 @@ package every reader opens.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -239,3 +240,27 @@ def test_a_damaged_sheet_is_refused_in_plain_words_and_left_as_it_was(tmp_path, 
     assert err.startswith("claimbook: T.xlsx could not be read as an Excel workbook (the Claims sheet")
     assert "Open it in Excel to repair it, or use a backup copy." in err and "Traceback" not in err
     assert path.read_bytes() == before
+
+
+def test_a_tracker_saved_without_the_macros_content_type_gets_it_at_the_next_refresh(tmp_path):
+    """Trackers an earlier claimbook saved through openpyxl lack the macros' and notes' content types."""
+    from claimbook.cli import main
+    from tests.package_check import problems
+
+    path = tmp_path / "Old.xlsm"
+    assert main(["demo", "--as-of", "2026-03-02", "--claims", "20", "--out", str(path)]) == 0
+    data = parts(path)
+    types = data["[Content_Types].xml"]
+    types = re.sub(rb'<Override PartName="/xl/vbaProject.bin"[^>]*/>', b"", types)
+    data["[Content_Types].xml"] = re.sub(rb'<Default Extension="vml"[^>]*/>', b"", types)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in data.items():
+            z.writestr(name, body)
+    assert len(problems(path)) == 2
+    others = {n: d for n, d in parts(path).items() if n != "[Content_Types].xml" and "worksheets" not in n}
+
+    assert main(["refresh", str(path), "--as-of", "2026-03-03"]) == 0
+
+    assert problems(path) == []
+    after = parts(path)
+    assert all(after[n] == d for n, d in others.items() if n not in ("xl/workbook.xml", "xl/styles.xml"))

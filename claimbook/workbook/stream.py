@@ -291,6 +291,14 @@ class StreamEdge:
             removed.update(chain)
             rels_xml, ct_xml = rels_xml or pkg.read(rels_name), ct_xml or pkg.read(types)
             rels_xml, ct_xml = wbxml.drop_part(rels_xml, ct_xml, chain[0], book_part)
+        # A tracker saved through openpyxl by an earlier claimbook left the macros and the notes' shapes
+        # without a content type (Excel calls such a file damaged): declared here, nothing else changes.
+        from claimbook.workbook.saving import declare_types
+
+        current = ct_xml or pkg.read(types)
+        declared = declare_types(current, sorted((pkg.names - removed) | set(added)))
+        if declared != current:
+            ct_xml = declared
         if rels_xml is not None:
             replaced[rels_name] = rels_xml
         if ct_xml is not None:
