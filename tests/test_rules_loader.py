@@ -429,6 +429,29 @@ def test_holidays_none(tmp_path):
     assert rules.holidays == frozenset() and rules.settings.holiday_country == ""
 
 
+
+@pytest.mark.parametrize("country, subdivision", [("US", ""), ("US", "CA"), ("US", "NY"), ("USA", ""), ("CA", "ON"),
+                                                  ("GB", ""), ("AS", ""), ("PR", "")])
+def test_holiday_dates_are_the_holidays_packages_own(country, subdivision):
+    """The calendar's module alone is imported (``settingsfile._calendar``); the dates are exactly what
+    ``holidays.country_holidays`` gives, for codes, aliases, subdivisions and a territory whose module
+    builds on the United States'."""
+    import holidays
+
+    from claimbook.rules.messages import HOLIDAY_YEARS
+    from claimbook.rules.settingsfile import holiday_dates
+
+    expected = holidays.country_holidays(country, subdiv=subdivision or None, years=HOLIDAY_YEARS)
+    assert holiday_dates(country, subdivision) == frozenset(expected.keys())
+
+
+def test_a_calendar_the_holidays_package_does_not_know_is_a_rules_error(tmp_path):
+    folder = make_rules(tmp_path, {})
+    path = folder / "settings.yaml"
+    path.write_text(path.read_text().replace("calendar: US", "calendar: USS"))
+    errors = check_rules(folder)
+    assert any("settings.yaml" in str(e) and "USS" in str(e) for e in errors), errors
+
 # --- where the rules come from --------------------------------------------------------------------
 
 

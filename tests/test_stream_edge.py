@@ -264,3 +264,66 @@ def test_a_tracker_saved_without_the_macros_content_type_gets_it_at_the_next_ref
     assert problems(path) == []
     after = parts(path)
     assert all(after[n] == d for n, d in others.items() if n not in ("xl/workbook.xml", "xl/styles.xml"))
+
+
+def test_edits_kept_by_row_write_what_the_cell_pairs_write(tmp_path):
+    """``SheetEdits`` (how the stream edge collects a refresh's cells) and the plain (row, column) ->
+    (value, format) form give the same sheet; a format follows its cell, and a later write without one
+    drops it."""
+    from claimbook.xlsx.rewrite import SheetEdits
+
+    xml = MAIN + b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>'
+    pairs = {(1, 2): ("x", None), (3, 1): (datetime(2026, 3, 3, 9, 30), "yyyy-mm-dd hh:mm"), (1, 1): (None, None)}
+    edits = SheetEdits(pairs)
+    assert (3, 1) in edits and (3, 2) not in edits and len(edits) == 3
+    formats = []
+
+    def style(s, value, fmt):
+        formats.append(fmt)
+        return s
+
+    assert rewrite_sheet(xml, edits, style) == rewrite_sheet(xml, pairs)
+    assert sorted(formats, key=str) == [None, None, "yyyy-mm-dd hh:mm"]
+    edits.put(3, 1, "again")
+    assert edits.formats == {}
+
+
+def test_a_grid_shares_repeated_values_and_reads_as_openpyxl(tmp_path, rules):
+    """The Claims sheet as the stream edge keeps it: a text that repeats is one object, dates are datetimes
+    at midnight and whole numbers ints (what openpyxl reads), once for every later read."""
+    path = make_tracker(tmp_path / "T.xlsx", rules, n=60)
+    refresh_file(path, as_of=AS_OF)
+    with StreamEdge(path) as edge:
+        rows = edge.wb["Claims"]._cells.rows
+    header = rows[0]
+    payers = [r[header.index("Payer")] for r in rows[1:] if r[header.index("Payer")]]
+    assert len(payers) == 60 and len({id(p) for p in payers}) == len(set(payers)) < 60
+    values = [v for r in rows for v in r]
+    assert not any(type(v) is date or (type(v) is float and v.is_integer()) for v in values)
+    dos = [r[header.index("DOS")] for r in rows[1:]]
+    assert all(type(d) is datetime and d.hour == 0 for d in dos)
+
+
+def test_refresh_and_import_load_no_web_module_and_one_holiday_calendar(tmp_path, rules):
+    """A refresh and an import on the stream edge import nothing that speaks HTTP or TLS (no claim data can
+    leave through them) and only the holidays module of the calendar in use, not the package's 250
+    countries (8 MB at every run)."""
+    import subprocess
+    import sys
+
+    path = make_tracker(tmp_path / "T.xlsx", rules)
+    csv = tmp_path / "new.csv"
+    csv.write_text("Claim ID,Patient,Payer,DOS,Billed,Status\nN1,Doe Jane,Aetna,02/02/2026,120.00,Submitted\n")
+    code = (
+        "import sys, json\n"
+        "from datetime import date\n"
+        "from claimbook.workbook.refresh import refresh_file\n"
+        "from claimbook.workbook.importer import import_files\n"
+        f"refresh_file({str(path)!r}, as_of=date(2026, 3, 2))\n"
+        f"import_files([{str(csv)!r}], {str(path)!r}, as_of=date(2026, 3, 3))\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m in ('ssl', 'http.client', 'urllib.request', "
+        "'xml.sax.saxutils') or m.startswith('holidays.countries'))))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == '["holidays.countries.united_states"]'
+    assert "N1" in str(cells(path, "Claims").values())

@@ -69,25 +69,61 @@ def _supported_calendars() -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=16)
+def _calendar(country: str):
+    """The holidays package's class for ``country`` (an ISO code or another name the package gives it),
+    or None when the package does not know the country.
+
+    ``holidays.country_holidays`` first imports the module of every country the package knows (about
+    250 of them: 8 MB and a fifth of a second of every refresh, for one calendar). The class is the
+    same when only its own module is imported, found by the package's own registry
+    (``holidays.registry.COUNTRIES``: module name -> class name, codes and aliases). Should that not
+    work (a country module that imports another country's, a package laid out differently), the
+    package's own way is taken."""
+    import importlib.util
+    import os
+    import sys
+
+    from holidays.registry import COUNTRIES
+
+    module = next((m for m, names in COUNTRIES.items() if country in names), None)
+    if module is None:
+        return None
+    name = f"holidays.countries.{module}"
+    try:
+        if name not in sys.modules:
+            folder = importlib.util.find_spec("holidays.countries").submodule_search_locations[0]
+            spec = importlib.util.spec_from_file_location(name, os.path.join(folder, f"{module}.py"))
+            loaded = importlib.util.module_from_spec(spec)
+            sys.modules[name] = loaded
+            try:
+                spec.loader.exec_module(loaded)
+            except BaseException:
+                del sys.modules[name]
+                raise
+        return getattr(sys.modules[name], COUNTRIES[module][0])
+    except Exception:  # noqa: BLE001 - the package's own import gives the same class, more slowly
+        import holidays
+
+        return getattr(holidays, COUNTRIES[module][0])
+
+
+@functools.lru_cache(maxsize=16)
 def _subdivisions(country: str) -> tuple[str, ...] | None:
     """The subdivisions of ``country``, or None when the holidays package does not know the country."""
-    import holidays
-
-    try:
-        return tuple(holidays.country_holidays(country).subdivisions)
-    except NotImplementedError:
-        return None
+    cal = _calendar(country)
+    return tuple(cal.subdivisions) if cal is not None else None
 
 
 @functools.lru_cache(maxsize=8)
 def holiday_dates(country: str, subdivision: str = "") -> frozenset[date]:
-    """Holiday dates of ``country`` (and subdivision) for 2000-2045, computed once per process."""
+    """Holiday dates of ``country`` (and subdivision) for 2000-2045, computed once per process (the same
+    dates as ``holidays.country_holidays(country, subdiv=subdivision, years=...)``)."""
     if not country:
         return frozenset()
-    import holidays
-
-    cal = holidays.country_holidays(country, subdiv=subdivision or None, years=HOLIDAY_YEARS)
-    return frozenset(cal.keys())
+    cal = _calendar(country)
+    if cal is None:
+        raise NotImplementedError(f"Country {country} not available")
+    return frozenset(cal(subdiv=subdivision or None, years=HOLIDAY_YEARS).keys())
 
 
 def _read_settings(f: _File, tree) -> Settings | None:

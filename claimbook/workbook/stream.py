@@ -28,6 +28,7 @@ from claimbook.errors import TrackerError
 from claimbook.xlsx import NeedsUpgrade
 from claimbook.xlsx.cells import Book
 from claimbook.xlsx.parts import Package
+from claimbook.xlsx.rewrite import SheetEdits, rewrite_chunks, rewrite_sheet
 from claimbook.xlsx import book as wbxml
 from claimbook.workbook import places
 from claimbook.workbook.opening import DATE_FORMAT
@@ -56,7 +57,7 @@ class StreamEdge:
             raise TrackerError(
                 f"{self.path.name} could not be read as an Excel workbook ({type(err).__name__}): the file may be "
                 "damaged. Open it in Excel to repair it, or use a backup copy.") from None
-        self.edits: dict[str, dict[tuple[int, int], tuple[object, str | None]]] = {}  # part -> cell -> (value, format)
+        self.edits: dict[str, SheetEdits] = {}  # part -> the cells written in it
         self.parts: dict[str, bytes] = {}  # whole parts replaced (generated sheets, tables)
         self.new_sheets: list[tuple[str, str]] = []  # (name, part) added by this run
         self.print_areas: dict[str, str] = {}
@@ -211,7 +212,10 @@ class StreamEdge:
             return
         if old is not None and number_format is None and _same(old, value):
             return
-        self.edits.setdefault(ws.part, {})[(row, col)] = (value, number_format)
+        edits = self.edits.get(ws.part)
+        if edits is None:
+            edits = self.edits[ws.part] = SheetEdits()
+        edits.put(row, col, value, number_format)
         cells.set_plain((row, col), value)
 
     def _style(self, s: int, value, number_format: str | None) -> int:
@@ -252,7 +256,6 @@ class StreamEdge:
         """Write the package beside the file (owned parts new, every other part copied), then replace it
         atomically, keeping backups (``saving.replace_atomic``)."""
         from claimbook.workbook.saving import replace_atomic
-        from claimbook.xlsx.rewrite import rewrite_sheet
         pkg, book_part = self.pkg, self.pkg.workbook_part
         replaced: dict = dict(self.parts)
         added = {p: replaced.pop(p) for _n, p in self.new_sheets}
@@ -264,7 +267,7 @@ class StreamEdge:
             source = replaced.get(part)
             if source is None:  # a sheet of the practice's file: streamed from the file as it is written
                 sheet = next((ws for ws in self.wb.worksheets if ws.part == part), None)
-                formulas = formulas or bool(sheet is not None and sheet.formulas.intersection(edits))
+                formulas = formulas or bool(sheet is not None and any(cell in edits for cell in sheet.formulas))
                 replaced[part] = self._streamed(part, edits)
             else:
                 replaced[part] = rewrite_sheet(source, edits, self._style, self.wb.epoch1904)
@@ -311,8 +314,6 @@ class StreamEdge:
         replace_atomic(self.path, write, backups_kept)
 
     def _streamed(self, part: str, edits: dict):
-        from claimbook.xlsx.rewrite import rewrite_chunks
-
         def pieces():
             with self.pkg.open(part) as src:
                 yield from rewrite_chunks(iter(lambda: src.read(1 << 20), b""), edits, self._style, self.wb.epoch1904)

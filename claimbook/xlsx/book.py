@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from xml.sax.saxutils import escape, quoteattr
 
 from claimbook.xlsx.parts import CT_WORKSHEET, REL_WORKSHEET, rels_name
+from claimbook.xlsx.xmlscan import esc_attr, esc_text
 
 _DEFINED = re.compile(rb"<(?:\w+:)?definedName\b([^>]*)>(.*?)</(?:\w+:)?definedName>", re.S)
 _ATTR = re.compile(rb'(\w+(?::\w+)?)="([^"]*)"')
@@ -55,7 +55,7 @@ def set_sheet_names(book_xml: bytes, defined: str, areas: dict[str, str], sheet_
         if sheet not in sheet_names:
             continue
         index = str(sheet_names.index(sheet)).encode()
-        text = escape(f"{_quote_sheet(sheet)}!{_absolute(ref)}").encode()
+        text = esc_text(f"{_quote_sheet(sheet)}!{_absolute(ref)}").encode()
         done = False
 
         def swap(m):
@@ -152,7 +152,7 @@ def add_sheet(book_xml: bytes, rels_xml: bytes, ct_xml: bytes, name: str, part: 
     sheet_ids = [int(x) for x in re.findall(rb'<(?:\w+:)?sheet\b[^>]*?\ssheetId="(\d+)"', book_xml)]
     close = re.search(rb"</(\w+:)?sheets>", book_xml)
     prefix = (close.group(1) or b"").decode()
-    entry = (f'<{prefix}sheet name={quoteattr(name)} sheetId="{max(sheet_ids, default=0) + 1}" '
+    entry = (f'<{prefix}sheet name="{esc_attr(name)}" sheetId="{max(sheet_ids, default=0) + 1}" '
              f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="{rid}"/>').encode()
     book_xml = book_xml[:close.start()] + entry + book_xml[close.start():]
     override = f'<Override PartName="/{part}" ContentType="{CT_WORKSHEET}"/>'.encode()

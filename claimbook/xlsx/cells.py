@@ -130,7 +130,7 @@ class SheetCells:
             raise NeedsUpgrade(f"{self.title}: {rows:,} rows by {cols:,} columns read as a grid")
         try:
             sheet = self.book.values.get_sheet_by_name(self.title)
-            self._cell_store = Grid(sheet.to_python(skip_empty_area=False))
+            self._cell_store = Grid(_settle(sheet.to_python(skip_empty_area=False)))
             merged = sheet.merged_cell_ranges or ()
             del sheet  # calamine's own copy of the cells
             with pkg.open(self.part) as f:
@@ -299,6 +299,30 @@ def _plain(v):
     if t is date:
         return datetime(v.year, v.month, v.day)
     return v
+
+
+def _settle(rows: list[list]) -> list[list]:
+    """calamine's rows, changed in place into what the readers use, once: a whole number as an int and a
+    date as a datetime at midnight (as openpyxl reads them), and each text or date that repeats as one
+    object. A Claims sheet of 10,000 claims holds 250,000 texts of which 18,000 differ (payers, statuses,
+    buckets, the computed sentences): shared, they cost a tenth of the memory."""
+    seen: dict = {}  # text -> text, date -> datetime (a str never equals a date)
+    share = seen.setdefault
+    for row in rows:
+        for i, v in enumerate(row):
+            t = type(v)
+            if t is str:
+                if v:
+                    row[i] = share(v, v)
+            elif t is float:
+                if v.is_integer() and abs(v) < 1e15:
+                    row[i] = int(v)
+            elif t is date:
+                d = seen.get(v)
+                if d is None:
+                    d = seen[v] = datetime(v.year, v.month, v.day)
+                row[i] = d
+    return rows
 
 
 class Grid:

@@ -9,14 +9,12 @@ those formulas are rewritten; a different number of series (the bucket count cha
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, unescape
 
 from claimbook import sheets as S
 from claimbook.xlsx import NeedsUpgrade
-from claimbook.xlsx.xmlscan import Node, ScanError, prefix_of, qualify, scan
+from claimbook.xlsx.xmlscan import Node, ScanError, esc_text, prefix_of, qualify, scan, unesc_text
 
 NS_CHART = "http://schemas.openxmlformats.org/drawingml/2006/chart"
-_ENTITIES = {"&apos;": "'", "&quot;": '"'}
 
 
 def chart_parts(pkg, dashboard_part: str, n_buckets: int) -> dict[str, bytes]:
@@ -78,7 +76,7 @@ def _series(data: bytes) -> list[dict]:
 def _formulas(node: Node, path: tuple, found: dict, data: bytes, f: str) -> None:
     for c in node.children:
         if c.qname == f and path and path[0] in ("tx", "cat", "val") and not c.empty:
-            text = unescape(data[c.head_end:data.rindex(b"</", 0, c.end)].decode("utf-8"), _ENTITIES)
+            text = unesc_text(data[c.head_end:data.rindex(b"</", 0, c.end)].decode("utf-8"))
             sheet, bang, ref = text.rpartition("!")
             if bang:  # not a literal name ("Open AR" as LibreOffice writes it)
                 found.setdefault(path[0], (c, sheet, ref))
@@ -125,7 +123,7 @@ def _rewrite(data: bytes, wanted: list[dict], series: list[dict]) -> bytes | Non
             node, sheet, old = have[role]
             if old.replace("$", "") != ref.replace("$", ""):
                 text = f"{sheet}!{ref}" if sheet else f"{S.DASHBOARD}!{ref}"
-                edits.append((node.head_end, data.rindex(b"</", 0, node.end), escape(text).encode()))
+                edits.append((node.head_end, data.rindex(b"</", 0, node.end), esc_text(text).encode()))
     if not edits:
         return None
     out, cursor = [], 0

@@ -130,6 +130,18 @@ def esc_text(value) -> str:
     return str(value).translate(_TEXT_ESC)
 
 
+_UNESC = re.compile(r"&(lt|gt|quot|apos|amp|#x[0-9a-fA-F]+|#[0-9]+);")
+_NAMED = {"lt": "<", "gt": ">", "quot": '"', "apos": "'", "amp": "&"}
+
+
+def unesc_text(text: str) -> str:
+    """Element text as written in XML, with its five entities and character references read."""
+    if "&" not in text:
+        return text
+    return _UNESC.sub(lambda m: _NAMED.get(m.group(1)) or chr(int(m.group(1)[2:], 16) if m.group(1)[1] in "xX"
+                                                              else int(m.group(1)[1:])), text)
+
+
 def start_tag(qname: str, attrs, empty: bool = False) -> str:
     inner = "".join(f' {k}="{esc_attr(v)}"' for k, v in attrs)
     return f"<{qname}{inner}{'/>' if empty else '>'}"
