@@ -311,3 +311,60 @@ def test_the_vba_project_reads_the_same_in_olevba_after_a_refresh(tmp_path):
     assert len(was) >= 2, was.keys()
     _refresh(path)
     assert modules(parts(path)["xl/vbaProject.bin"]) == was
+
+
+@pytest.mark.libreoffice
+def test_a_tracker_saved_by_libreoffice_is_refreshed_and_imported_on_the_stream_edge(tmp_path):
+    """An office that opens its tracker in LibreOffice and saves it gets every part written anew in
+    LibreOffice's own way (shared strings, its own styles, tables, charts, notes). The next refresh and
+    import still edit the package (no upgrade through openpyxl), write what the openpyxl edge writes,
+    leave the parts claimbook does not own as they were, and LibreOffice opens the result."""
+    import zipfile
+
+    from claimbook.app.importing import import_files
+    from claimbook.app.refresh import refresh
+    from claimbook.workbook.edge import FileEdge
+    from claimbook.workbook.stream import StreamEdge
+    from claimbook.xlsx.parts import Package as Parts
+
+    made = tmp_path / "Tracker.xlsx"
+    assert main(["demo", "--as-of", "2026-03-02", "--claims", "60", "--out", str(made)]) == 0
+    out = tmp_path / "saved"
+    subprocess.run([_soffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--norestore",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(made)],
+                   capture_output=True, timeout=600, check=False)
+    saved = out / "Tracker.xlsx"
+    assert saved.exists()
+    stream, model = tmp_path / "stream.xlsx", tmp_path / "model.xlsx"
+    shutil.copy(saved, stream)
+    shutil.copy(saved, model)
+    with zipfile.ZipFile(saved) as z:
+        before = {n: z.read(n) for n in z.namelist()}
+    assert "xl/sharedStrings.xml" in before and any(n.startswith("xl/charts/") for n in before)
+
+    with StreamEdge(stream) as edge:  # NeedsUpgrade (or any error) fails the test here
+        refresh(edge, as_of=date(2026, 3, 3))
+    refresh(FileEdge(model), as_of=date(2026, 3, 3))
+
+    a, b = openpyxl.load_workbook(stream), openpyxl.load_workbook(model)
+    for name in ("Claims", "Worklist", "Dashboard", "Payers"):
+        values = [{c.coordinate: c.value for row in wb[name].iter_rows() for c in row if c.value is not None}
+                  for wb in (a, b)]
+        assert values[0] == values[1], name
+    with Parts(stream) as pkg:
+        owned = {s.part for s in pkg.sheets() if s.name in ("Claims", "Worklist", "Dashboard", "Payers")}
+    with zipfile.ZipFile(stream) as z:
+        after = {n: z.read(n) for n in z.namelist()}
+    changed = {n for n in before if after.get(n) != before[n]}
+    assert set(after) == set(before)
+    assert changed <= owned | {"xl/workbook.xml", "xl/styles.xml"}, changed - owned
+    assert problems(stream) == []
+
+    csv = tmp_path / "new.csv"
+    csv.write_text("Claim ID,Patient,Payer,DOS,Billed,Status\nN1,Doe Jane,Aetna,02/02/2026,120.00,Submitted\n")
+    with StreamEdge(stream) as edge:
+        result, done = import_files(edge, [csv], as_of=date(2026, 3, 3))
+    assert [r.kind for r in result.reports] == ["claims CSV"] and done.output.summary.claims == 61
+    assert problems(stream) == []
+    sheets = _libreoffice_sheets(stream, tmp_path / "csv")
+    assert "N1" in sheets["Claims"] and "claims CSV" in sheets["Import Log"]
