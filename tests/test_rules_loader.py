@@ -445,6 +445,27 @@ def test_holiday_dates_are_the_holidays_packages_own(country, subdivision):
     assert holiday_dates(country, subdivision) == frozenset(expected.keys())
 
 
+def test_holiday_dates_when_a_calendar_module_cannot_be_found_alone(monkeypatch):
+    """A holidays package laid out differently: the package's own ``country_holidays`` gives the dates."""
+    import importlib.util
+
+    import holidays
+
+    from claimbook.rules.messages import HOLIDAY_YEARS
+    from claimbook.rules import settingsfile
+
+    monkeypatch.setattr(importlib.util, "spec_from_file_location", lambda *a, **k: None)
+    monkeypatch.delitem(__import__("sys").modules, "holidays.countries.canada", raising=False)
+    settingsfile._calendar.cache_clear()
+    settingsfile.holiday_dates.cache_clear()
+    try:
+        got = settingsfile.holiday_dates("CA", "QC")
+        assert settingsfile._calendar("XX") is None
+    finally:
+        settingsfile._calendar.cache_clear()
+        settingsfile.holiday_dates.cache_clear()
+    assert got == frozenset(holidays.country_holidays("CA", subdiv="QC", years=HOLIDAY_YEARS).keys())
+
 def test_a_calendar_the_holidays_package_does_not_know_is_a_rules_error(tmp_path):
     folder = make_rules(tmp_path, {})
     path = folder / "settings.yaml"

@@ -76,20 +76,21 @@ def _calendar(country: str):
     ``holidays.country_holidays`` first imports the module of every country the package knows (about
     250 of them: 8 MB and a fifth of a second of every refresh, for one calendar). The class is the
     same when only its own module is imported, found by the package's own registry
-    (``holidays.registry.COUNTRIES``: module name -> class name, codes and aliases). Should that not
-    work (a country module that imports another country's, a package laid out differently), the
+    (``holidays.registry.COUNTRIES``: module name -> class name, codes and aliases). A country whose
+    module builds on another's (American Samoa on the United States) imports the package's countries
+    as before; should the registry or the module not be found (a package laid out differently), the
     package's own way is taken."""
     import importlib.util
     import os
     import sys
 
-    from holidays.registry import COUNTRIES
-
-    module = next((m for m, names in COUNTRIES.items() if country in names), None)
-    if module is None:
-        return None
-    name = f"holidays.countries.{module}"
     try:
+        from holidays.registry import COUNTRIES
+
+        module = next((m for m, names in COUNTRIES.items() if country in names), None)
+        if module is None:
+            return None
+        name = f"holidays.countries.{module}"
         if name not in sys.modules:
             folder = importlib.util.find_spec("holidays.countries").submodule_search_locations[0]
             spec = importlib.util.spec_from_file_location(name, os.path.join(folder, f"{module}.py"))
@@ -101,10 +102,13 @@ def _calendar(country: str):
                 del sys.modules[name]
                 raise
         return getattr(sys.modules[name], COUNTRIES[module][0])
-    except Exception:  # noqa: BLE001 - the package's own import gives the same class, more slowly
+    except Exception:  # noqa: BLE001 - the package's own way gives the same class, more slowly
         import holidays
 
-        return getattr(holidays, COUNTRIES[module][0])
+        try:
+            return type(holidays.country_holidays(country))
+        except NotImplementedError:
+            return None
 
 
 @functools.lru_cache(maxsize=16)
