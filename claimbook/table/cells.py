@@ -45,7 +45,8 @@ _ILLEGAL_XML = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 def clean_text(text: str, limit: int = EXCEL_TEXT_LIMIT) -> str:
     """Text a workbook can hold: no control characters, at most Excel's 32,767 characters."""
-    text = _ILLEGAL_XML.sub("", text)
+    if not text.isprintable():  # (a quick test first: most texts have nothing to take out)
+        text = _ILLEGAL_XML.sub("", text)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

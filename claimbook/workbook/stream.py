@@ -135,10 +135,7 @@ class StreamEdge:
         place = places.find_claims(self.wb, self.path.name)
         found = table.map_computed_columns(place.header())
         targets = [place.first_col + found[h] for h in table.COMPUTED_COLUMNS]
-        first = place.first_data_row
-        for i, values in enumerate(output.computed):
-            for c, v in zip(targets, values):
-                self.put(place, first + i, c, v)
+        self.put_rows(place, place.first_data_row, targets, output.computed)
         made = generated_parts(self.pkg, self.wb.styles, output, rules)
         self.parts.update(made.parts)
         self.print_areas.update(made.print_areas)
@@ -199,24 +196,34 @@ class StreamEdge:
     def put(self, where, row: int, col: int, value, number_format: str | None = None) -> None:
         """Write one value (``where``: a ``Place`` or a sheet), as ``claimbook.workbook.writing.put`` would:
         text always as text, None clears the value and keeps the format, an unchanged value is left alone."""
+        self.put_rows(where, row, (col,), ((value,),), number_format)
+
+    def put_rows(self, where, first_row: int, cols, rows, number_format: str | None = None) -> None:
+        """``put`` for a block: ``rows[i][j]`` into row ``first_row + i``, column ``cols[j]`` (the refresh's
+        computed columns: 140,000 cells at 10,000 claims, in one loop)."""
         ws = getattr(where, "ws", where)
-        if isinstance(value, Enum):
-            value = value.value
-        if isinstance(value, str):
-            value = table.clean_text(value)
-        elif value is not None and not isinstance(value, (int, float, date, datetime)):
-            value = table.clean_text(str(value))
         cells = ws._cells
-        old = cells.plain((row, col))
-        if old is None and value is None:
-            return
-        if old is not None and number_format is None and _same(old, value):
-            return
+        grid = cells.rows
         edits = self.edits.get(ws.part)
         if edits is None:
             edits = self.edits[ws.part] = SheetEdits()
-        edits.put(row, col, value, number_format)
-        cells.set_plain((row, col), value)
+        clean = table.clean_text
+        for r, values in enumerate(rows, start=first_row):
+            line = grid[r - 1] if r <= len(grid) else ()
+            for c, value in zip(cols, values):
+                t = type(value)
+                if t is str:
+                    value = clean(value)
+                elif t not in _WRITTEN_AS_IS:
+                    value = _as_cell_value(value)
+                old = line[c - 1] if c <= len(line) else ""  # settled (``xlsx.cells.Grid``): "" is empty
+                if old == "":
+                    if value is None:
+                        continue
+                elif number_format is None and (old == value and type(old) is type(value) or _same(old, value)):
+                    continue
+                edits.put(r, c, value, number_format)
+                cells.set_plain((r, c), value)
 
     def _style(self, s: int, value, number_format: str | None) -> int:
         """The style a written cell gets: ``s`` (its own or the one above it), with ``number_format`` or, for
@@ -321,6 +328,18 @@ class StreamEdge:
 
 
 _PLAIN = (str, int, float, bool, datetime, date, type(None))
+_WRITTEN_AS_IS = frozenset({int, float, date, datetime, type(None)})
+
+
+def _as_cell_value(value):
+    """A value of another kind as a cell holds it: an Enum's value, text for anything else."""
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, str):
+        return table.clean_text(value)
+    if value is None or isinstance(value, (int, float, date, datetime)):
+        return value
+    return table.clean_text(str(value))
 
 
 def _same(old, value) -> bool:

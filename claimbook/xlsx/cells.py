@@ -383,10 +383,12 @@ class Grid:
         if 0 < r <= len(rows):
             row = rows[r - 1]
             if 0 < c <= len(row):
-                return _plain(row[c - 1])
+                v = row[c - 1]
+                return None if v == "" else v
         return None
 
     def set_plain(self, key, value) -> None:
+        """Put a value, settled as the values read are (``_settle``)."""
         r, c = key
         rows = self.rows
         while len(rows) < r:
@@ -394,6 +396,7 @@ class Grid:
         row = rows[r - 1]
         if len(row) < c:
             row.extend([""] * (c - len(row)))
+        value = _plain(value)
         row[c - 1] = value if value is not None else ""
 
     def block_rows(self, first_row: int, last_row: int, first_col: int, last_col: int) -> list[list]:
@@ -402,7 +405,7 @@ class Grid:
         out = []
         for r in range(first_row, last_row + 1):
             row = self.rows[r - 1] if r <= len(self.rows) else []
-            values = [_plain(v) for v in row[first_col - 1:last_col]]
+            values = [None if v == "" else v for v in row[first_col - 1:last_col]]
             if len(values) < width:
                 values.extend([None] * (width - len(values)))
             out.append(values)
