@@ -4,7 +4,8 @@
     ClaimbookError
     ├── RulesError        the rules folder has errors; ``.problems`` lists every one with file:line
     ├── TrackerError      a workbook that cannot be read or written (locked, corrupt, not a tracker)
-    │   └── MissingColumnsError
+    │   ├── MissingColumnsError
+    │   └── UnreadableWorkbook  openpyxl could not read it (damaged, or content openpyxl cannot read)
     └── ImportFileError   a CSV/835/277 file that cannot be imported; nothing was changed
 """
 
@@ -35,6 +36,14 @@ class TrackerError(ClaimbookError):
 
 class MissingColumnsError(TrackerError):
     pass
+
+
+class UnreadableWorkbook(TrackerError):
+    """openpyxl could not read the file. ``kind``: the error's type name (no claim data)."""
+
+    def __init__(self, message: str, kind: str = ""):
+        super().__init__(message)
+        self.kind = kind
 
 
 class ImportFileError(ClaimbookError):

@@ -327,3 +327,30 @@ def test_refresh_and_import_load_no_web_module_and_one_holiday_calendar(tmp_path
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == '["holidays.countries.united_states"]'
     assert "N1" in str(cells(path, "Claims").values())
+
+
+def test_an_upgrade_openpyxl_cannot_read_says_so_and_changes_nothing(tmp_path, capsys):
+    """Excel's pivots workbook grafted into a tracker (``tests/test_real_excel_parts.py``: openpyxl 3.1
+    cannot read Excel's pivot caches) that also lacks a name claimbook adds: the refresh needs the one-time
+    upgrade through openpyxl. The message says the file is fine, what failed and what to do; the file is
+    left as it was."""
+    from claimbook.cli import main
+    from tests.test_real_excel_parts import _grafted_tracker, graft_pivots
+
+    path, _graft = _grafted_tracker(tmp_path, "xlsx", graft_pivots)
+    data = parts(path)
+    data["xl/workbook.xml"] = re.sub(rb'<definedName name="PayerList"[^>]*>[^<]*</definedName>', b"",
+                                     data["xl/workbook.xml"])
+    assert b'name="PayerList"' not in data["xl/workbook.xml"]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in data.items():
+            z.writestr(name, body)
+    before = path.read_bytes()
+
+    assert main(["refresh", str(path), "--as-of", "2026-03-03"]) == 2
+
+    err = capsys.readouterr().err
+    assert "needs a one-time change that claimbook can only make by reading the whole workbook" in err
+    assert "pivot tables" in err and "Nothing was changed." in err and "damaged" not in err
+    assert "Traceback" not in err
+    assert path.read_bytes() == before

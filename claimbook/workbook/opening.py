@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from claimbook.errors import TrackerError
+from claimbook.errors import TrackerError, UnreadableWorkbook
 
 
 CLAIMS_NAME = "Claims"
@@ -91,9 +91,9 @@ def load(path: Path):
     except PermissionError:
         raise TrackerError(f"{path.name} is locked (open in another program?). Close it, then run again.") from None
     except Exception as err:  # noqa: BLE001 - zip, XML and openpyxl errors all mean "cannot read this"
-        raise TrackerError(
+        raise UnreadableWorkbook(
             f"{path.name} could not be read as an Excel workbook ({type(err).__name__}): the file may be "
-            "damaged. Open it in Excel to repair it, or use a backup copy."
+            "damaged. Open it in Excel to repair it, or use a backup copy.", type(err).__name__
         ) from None
     _reindex_styles(wb)
     wb._claimbook_cannot_keep = (path.name, cannot_keep)  # refused at save_atomic, before anything is written

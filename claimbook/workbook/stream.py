@@ -24,7 +24,7 @@ from pathlib import Path
 
 from claimbook import sheets as S
 from claimbook import table
-from claimbook.errors import TrackerError
+from claimbook.errors import TrackerError, UnreadableWorkbook
 from claimbook.xlsx import NeedsUpgrade
 from claimbook.xlsx.cells import Book
 from claimbook.xlsx.parts import Package
@@ -153,7 +153,9 @@ class StreamEdge:
         first, c0 = place.first_data_row, place.first_col
         new_last = max(place.last_row, place.header_row + len(edit.rows))
         if new_last > place.last_row and place.table is not None and place.table.totalsRowCount:
-            raise NeedsUpgrade("the totals row moves down")
+            raise NeedsUpgrade("the totals row moves down", advice=(
+                "The Claims table's Total row has to move down for the new claims: turn it off in Excel "
+                "(Table Design, Total Row), import again, then turn it back on."))
         make_room(place, new_last, self.path.name)  # TrackerError (nothing written) when cells are in the way
         for r, c in sorted(edit.changed):
             self.put(place, first + r, c0 + c, edit.rows[r][c])
@@ -359,7 +361,15 @@ def run_on_file(path, work):
     try:
         with StreamEdge(path) as edge:
             return work(edge)
-    except NeedsUpgrade:
+    except NeedsUpgrade as need:
         from claimbook.workbook.edge import FileEdge
 
-        return work(FileEdge(path))
+        try:
+            return work(FileEdge(path))
+        except UnreadableWorkbook as err:  # the stream edge read it: the file is fine, openpyxl is not
+            advice = need.advice or ("The tracker lacks something claimbook adds to it (a column, a sheet, a "
+                                     "setting): ask whoever looks after claimbook.")
+            raise TrackerError(
+                f"{Path(path).name} needs a one-time change that claimbook can only make by reading the whole "
+                f"workbook, and part of this file cannot be read that way ({err.kind}; pivot tables and other "
+                f"newer Excel features are the usual cause). Nothing was changed. {advice}") from None

@@ -18,4 +18,9 @@ from __future__ import annotations
 class NeedsUpgrade(Exception):
     """The package cannot be edited in place this time (a sheet or column claimbook adds is missing, the
     Dashboard's charts are laid out for another number of buckets...): the caller falls back to the
-    one-time upgrade through openpyxl. The message says what was missing (for developers, not shown)."""
+    one-time upgrade through openpyxl. The message says what was missing (for developers, not shown);
+    ``advice``, where the office can do something about it, is shown should openpyxl fail to read the file."""
+
+    def __init__(self, message: str, advice: str | None = None):
+        super().__init__(message)
+        self.advice = advice

@@ -127,7 +127,10 @@ class SheetCells:
         pkg = self.book.pkg
         rows, cols = used_extent(pkg, self.part)
         if rows * cols > MAX_GRID:
-            raise NeedsUpgrade(f"{self.title}: {rows:,} rows by {cols:,} columns read as a grid")
+            raise NeedsUpgrade(f"{self.title}: {rows:,} rows by {cols:,} columns read as a grid", advice=(
+                f"A cell far right of or below the data on the {self.title} sheet makes it too large to read: "
+                "in Excel, press Ctrl+End on that sheet to find it, delete the rows or columns up to it, save, "
+                "and run again."))
         try:
             sheet = self.book.values.get_sheet_by_name(self.title)
             self._cell_store = Grid(_settle(sheet.to_python(skip_empty_area=False)))
