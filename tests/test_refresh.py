@@ -787,3 +787,34 @@ def test_refresh_flags_one_claim_id_written_with_and_without_leading_zeros(tmp_p
     ws = openpyxl.load_workbook(path)["Claims"]
     issues = [ws.cell(r, header.index("Data Issues") + 1).value or "" for r in (2, 3)]
     assert all("appears 2 times" in i for i in issues), issues
+
+
+def test_claims_typed_below_the_claims_table_get_a_note(tmp_path, rules, capsys):
+    """Claims typed under the table in a program that does not stretch it (LibreOffice, a script) are not
+    in the table, so they are not read: the refresh says so, with the rows and what to do. A practice's own
+    total row under the table (no payer, no date of service) is no claim and gets no note."""
+    path = make_tracker(tmp_path / "T.xlsx", rules, n=10)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Claims"]
+    place = io.find_claims(wb)
+    header = place.header()
+    col = {h: place.first_col + i for i, h in enumerate(header)}
+    below = place.last_row + 1
+    ws.cell(below, col["Claim ID"], "Total")
+    ws.cell(below, col["Billed"], 1234.5)
+    wb.save(path)
+    assert main(["refresh", str(path), "--as-of", "2026-03-03"]) == 0
+    assert "below the Claims table" not in capsys.readouterr().out
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Claims"]
+    for i, (cid, payer) in enumerate([("N-1", "Aetna"), ("N-2", "Medicare")], start=below + 2):
+        ws.cell(i, col["Claim ID"], cid)
+        ws.cell(i, col["Payer"], payer)
+        ws.cell(i, col["DOS"], date(2026, 2, 2))
+    wb.save(path)
+    assert main(["refresh", str(path), "--as-of", "2026-03-03"]) == 0
+    out = capsys.readouterr().out
+    assert (f"The Claims sheet has 2 claims below the Claims table (rows {below + 2} to {below + 3}); claimbook "
+            "reads only the table's rows. Stretch the table over them") in out
+    assert "10 claims" in out

@@ -61,16 +61,38 @@ def refresh_with_notes(path, as_of: date | None = None, rules_dir=None) -> tuple
 
 
 def far_entries_notes(wb, name: str) -> list[str]:
-    """A note when a plain Claims sheet has entries below a long run of blank rows (they are no claims)."""
+    """Notes on claims the refresh cannot see: on a plain Claims sheet, entries below a long run of blank
+    rows; under a Claims table, rows with a Claim ID and a payer or date of service (typed in a program
+    that does not stretch the table, as Excel does, or pasted below it)."""
+    from claimbook import table
     from claimbook.workbook import io
+    from claimbook.workbook.places import _entry_rows
 
     place = io.find_claims(wb, name)
-    if place.beyond is None:
-        return []
-    row, n = place.beyond
-    return [f"The Claims sheet has {n:,} row{'s' if n != 1 else ''} with entries from row {row:,} on, more than "
+    notes = []
+    if place.beyond is not None:
+        row, n = place.beyond
+        notes.append(
+            f"The Claims sheet has {n:,} row{'s' if n != 1 else ''} with entries from row {row:,} on, more than "
             f"{io.MAX_GAP:,} blank rows below the last claim (row {place.last_row:,}); claimbook does not read "
-            "them as claims. If they are claims, move them up under the others."]
+            "them as claims. If they are claims, move them up under the others.")
+    if place.table is not None:
+        found = table.map_input_columns(place.header())
+        c0 = place.first_col
+        below = place.last_row + (place.table.totalsRowCount or 0)
+        cells = place.ws._cells
+        rows = [r for r in _entry_rows(place.ws, c0 + found["claim_id"], c0 + found["claim_id"], below)
+                if any(not table.is_blank(getattr(cells.get((r, c0 + found[f])), "value", None))
+                       for f in ("payer", "dos_from"))]
+        if rows:
+            n = len(rows)
+            where = f"row {rows[0]:,}" if n == 1 else f"rows {rows[0]:,} to {rows[-1]:,}"
+            notes.append(
+                f"The Claims sheet has {n:,} claim{'s' if n != 1 else ''} below the Claims table ({where}); "
+                "claimbook reads only the table's rows. Stretch the table over them (in Excel, drag the "
+                "small handle at its bottom-right corner down; in LibreOffice, Data > Define Range), then "
+                "refresh again.")
+    return notes
 
 
 def backups_kept(output: RefreshOutput, rules) -> int:
