@@ -90,8 +90,8 @@ def far_entries_notes(wb, name: str) -> list[str]:
             notes.append(
                 f"The Claims sheet has {n:,} claim{'s' if n != 1 else ''} below the Claims table ({where}); "
                 "claimbook reads only the table's rows. Stretch the table over them (in Excel, drag the "
-                "small handle at its bottom-right corner down; in LibreOffice, Data > Define Range), then "
-                "refresh again.")
+                "small handle at its bottom-right corner down; in LibreOffice, insert rows inside the table "
+                "and move the claims into them), then refresh again.")
     return notes
 
 
