@@ -52,6 +52,12 @@ def parts(path: Path) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist()}
 
 
+def write_parts(path: Path, data: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in data.items():
+            z.writestr(name, body)
+
+
 # --- rewriting a sheet's XML -------------------------------------------------------------------------------
 
 def _sheet_file(tmp_path: Path, xml: bytes) -> dict:
@@ -205,9 +211,7 @@ def test_a_formula_written_over_drops_excels_calculation_chain(tmp_path, rules):
     data["[Content_Types].xml"] = data["[Content_Types].xml"].replace(
         b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
         b'officedocument.spreadsheetml.calcChain+xml"/></Types>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, body in data.items():
-            z.writestr(name, body)
+    write_parts(path, data)
     assert problems(path) == []
 
     refresh_file(path, as_of=date(2026, 3, 3))
@@ -229,9 +233,7 @@ def test_a_damaged_sheet_is_refused_in_plain_words_and_left_as_it_was(tmp_path, 
         claims = pkg.worksheet("Claims").part
     data = parts(path)
     data[claims] = data[claims][: len(data[claims]) // 2]  # cut off mid-sheet
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, body in data.items():
-            z.writestr(name, body)
+    write_parts(path, data)
     before = path.read_bytes()
 
     assert main(["refresh", str(path), "--as-of", "2026-03-03"]) == 2
@@ -253,9 +255,7 @@ def test_a_tracker_saved_without_the_macros_content_type_gets_it_at_the_next_ref
     types = data["[Content_Types].xml"]
     types = re.sub(rb'<Override PartName="/xl/vbaProject.bin"[^>]*/>', b"", types)
     data["[Content_Types].xml"] = re.sub(rb'<Default Extension="vml"[^>]*/>', b"", types)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, body in data.items():
-            z.writestr(name, body)
+    write_parts(path, data)
     assert len(problems(path)) == 2
     others = {n: d for n, d in parts(path).items() if n != "[Content_Types].xml" and "worksheets" not in n}
 
@@ -342,9 +342,7 @@ def test_an_upgrade_openpyxl_cannot_read_says_so_and_changes_nothing(tmp_path, c
     data["xl/workbook.xml"] = re.sub(rb'<definedName name="PayerList"[^>]*>[^<]*</definedName>', b"",
                                      data["xl/workbook.xml"])
     assert b'name="PayerList"' not in data["xl/workbook.xml"]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, body in data.items():
-            z.writestr(name, body)
+    write_parts(path, data)
     before = path.read_bytes()
 
     assert main(["refresh", str(path), "--as-of", "2026-03-03"]) == 2
