@@ -3,7 +3,8 @@
 A sheet is read only when its cells are asked for, and kept as rows of values (calamine's, settled once:
 whole numbers as int, dates as datetime, each repeated text one object); the small cell objects
 openpyxl's readers expect (``Cell``: the value and its kind) are made when asked for (``Grid``), so
-reading the Claims sheet of 10,000 claims costs a fraction of a second and of openpyxl's memory. ``Book`` and ``SheetCells`` offer the few things of an openpyxl workbook that
+reading the Claims sheet of 10,000 claims costs a fraction of a second and of openpyxl's memory.
+``Book`` and ``SheetCells`` offer the few things of an openpyxl workbook that
 ``claimbook.workbook.places`` reads (``worksheets``, ``sheetnames``, ``title``, ``_cells``, ``tables``,
 ``merged_cells``), so the stream edge finds and reads its blocks with the same code as the openpyxl
 edge and gets the same values: whole numbers as int, dates by the cell's number format (1900 or 1904

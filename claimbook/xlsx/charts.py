@@ -9,7 +9,6 @@ those formulas are rewritten; a different number of series (the bucket count cha
 
 from __future__ import annotations
 
-
 from claimbook import sheets as S
 from claimbook.xlsx import NeedsUpgrade
 from claimbook.xlsx.xmlscan import Node, ScanError, esc_text, prefix_of, qualify, scan, unesc_text

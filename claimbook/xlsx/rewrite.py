@@ -129,8 +129,8 @@ _ROW_END = re.compile(rb"</(?:\w+:)?row>")
 def rewrite_chunks(source, edits: "SheetEdits | dict", style=keep_style, epoch1904: bool = False):
     """A sheet's XML, read from ``source`` (pieces of bytes, e.g. read from the zip a megabyte at a time)
     and given back in pieces, with each cell in ``edits`` (``SheetEdits``, or a dict (row, column) ->
-    (value, number format or None)) written over the cell there (or added, in column order; rows added in row order);
-    ``<dimension>`` grows to cover them. Unchanged rows are passed on as they are, and only the rows of
+    (value, number format or None)) written over the cell there (or added, in column order; rows added
+    in row order); ``<dimension>`` grows to cover them. Unchanged rows are passed on as they are, and only the rows of
     one piece are held at a time.
 
     A written cell keeps the style of the cell it replaces; a new cell takes the style of the nearest
@@ -155,7 +155,7 @@ def rewrite_chunks(source, edits: "SheetEdits | dict", style=keep_style, epoch19
     pending = sorted(by_row)
     head = buf[:m.start()]
     if by_row:
-        head = _grow_dimension(head, pending[-1], max(max(cells) for cells in by_row.values() if cells))
+        head = _grow_dimension(head, pending[-1], max(max(cells) for cells in by_row.values()))
     yield head
     yield f"<{prefix}sheetData>".encode()
     state = {"at": 0, "row": 0, "last": b""}
