@@ -134,12 +134,16 @@ _UNESC = re.compile(r"&(lt|gt|quot|apos|amp|#x[0-9a-fA-F]+|#[0-9]+);")
 _NAMED = {"lt": "<", "gt": ">", "quot": '"', "apos": "'", "amp": "&"}
 
 
+def _entity(m) -> str:
+    name = m.group(1)
+    if name in _NAMED:
+        return _NAMED[name]
+    return chr(int(name[2:], 16) if name.startswith("#x") else int(name[1:]))
+
+
 def unesc_text(text: str) -> str:
     """Element text as written in XML, with its five entities and character references read."""
-    if "&" not in text:
-        return text
-    return _UNESC.sub(lambda m: _NAMED.get(m.group(1)) or chr(int(m.group(1)[2:], 16) if m.group(1)[1] in "xX"
-                                                              else int(m.group(1)[1:])), text)
+    return _UNESC.sub(_entity, text) if "&" in text else text
 
 
 def start_tag(qname: str, attrs, empty: bool = False) -> str:
